@@ -1,0 +1,268 @@
+//! The generator behind the `c2m-auth` crate: it turns an OpenAPI 3.0 document
+//! into the Rust source of a typed client.
+//!
+//! It is a library so that it can be tested without Cargo and called from a
+//! few lines of `build.rs`:
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() {
+//!     println!("cargo::rerun-if-changed=spec/auth.yaml");
+//!     let out = std::path::Path::new(&std::env::var_os("OUT_DIR").unwrap()).join("c2m_auth.rs");
+//!     if let Err(error) = c2m_auth_codegen::Config::new("spec/auth.yaml").write(&out) {
+//!         eprintln!("{error}");
+//!         std::process::exit(1);
+//!     }
+//! }
+//! ```
+//!
+//! and the crate includes the result with
+//! `include!(concat!(env!("OUT_DIR"), "/c2m_auth.rs"));`.
+//!
+//! Every problem with the document, including those the underlying
+//! generator (progenitor) would panic on, comes back as a [`SpecError`] that
+//! names the file and the line and column or JSON pointer, with a hint.
+//! The generator reads only the spec it is given, writes only where it is
+//! told, and touches no network.
+
+#![deny(missing_docs)]
+
+mod error;
+mod locate;
+mod validate;
+
+use std::cell::Cell;
+use std::fs;
+use std::io::Write;
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+pub use error::{Location, SpecError, SpecErrorKind};
+pub use locate::LineColumn;
+
+use validate::Document;
+
+/// What to generate from and how to name it: the entry point, shaped like
+/// `prost_build::Config`.
+#[derive(Clone, Debug)]
+pub struct Config {
+    spec: PathBuf,
+    display_name: Option<String>,
+}
+
+/// Whether [`Config::write`] changed the output file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Written {
+    /// The file already held exactly this code and was left untouched, so
+    /// its modification time did not change.
+    Unchanged,
+    /// The file was created or replaced.
+    Updated,
+}
+
+impl Config {
+    /// Generate from the OpenAPI document at `spec` (YAML or JSON).
+    pub fn new(spec: impl Into<PathBuf>) -> Self {
+        Self {
+            spec: spec.into(),
+            display_name: None,
+        }
+    }
+
+    /// How to name the spec in messages and in the `@generated` line;
+    /// defaults to the path given to [`Config::new`].
+    pub fn display_name(&mut self, name: impl Into<String>) -> &mut Self {
+        self.display_name = Some(name.into());
+        self
+    }
+
+    fn name(&self) -> String {
+        self.display_name
+            .clone()
+            .unwrap_or_else(|| self.spec.display().to_string())
+    }
+
+    /// Reads the spec and returns the generated, formatted Rust source.
+    pub fn generate(&self) -> Result<String, SpecError> {
+        let name = self.name();
+        let text = fs::read_to_string(&self.spec).map_err(|e| {
+            SpecError::new(
+                &name,
+                Location::File,
+                SpecErrorKind::Unreadable {
+                    reason: e.to_string(),
+                },
+            )
+        })?;
+        generate_from_str(&text, &name)
+    }
+
+    /// Generates and writes the source to `out`, leaving the file untouched
+    /// when it already holds the same code. The new file is written beside
+    /// the old one and renamed over it, so a failure leaves no half-written
+    /// file behind.
+    pub fn write(&self, out: impl AsRef<Path>) -> Result<Written, SpecError> {
+        let source = self.generate()?;
+        let out = out.as_ref();
+        write_if_changed(out, &source).map_err(|e| {
+            SpecError::new(
+                &self.name(),
+                Location::File,
+                SpecErrorKind::Unwritable {
+                    path: out.to_path_buf(),
+                    reason: e.to_string(),
+                },
+            )
+        })
+    }
+}
+
+/// Writes `contents` to `path` unless it already holds exactly that,
+/// through a temporary file renamed into place.
+pub fn write_if_changed(path: &Path, contents: &str) -> std::io::Result<Written> {
+    if fs::read(path).is_ok_and(|old| old == contents.as_bytes()) {
+        return Ok(Written::Unchanged);
+    }
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "generated.rs".to_string());
+    let temporary = path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = fs::File::create(&temporary)?;
+        file.write_all(contents.as_bytes())?;
+        file.sync_all()?;
+        fs::rename(&temporary, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    result.map(|()| Written::Updated)
+}
+
+/// Generates the client from the text of an OpenAPI document; `file` names
+/// it in messages and in the `@generated` line.
+pub fn generate_from_str(text: &str, file: &str) -> Result<String, SpecError> {
+    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| yaml_error(file, &e))?;
+    let json: serde_json::Value = serde_json::to_value(&yaml).map_err(|e| {
+        SpecError::new(
+            file,
+            Location::File,
+            SpecErrorKind::NotOpenApi {
+                reason: e.to_string(),
+            },
+        )
+    })?;
+    let doc = Document {
+        file,
+        text,
+        json: &json,
+    };
+    validate::check_version(&doc)?;
+    let spec: openapiv3::OpenAPI = serde_yaml::from_str(text).map_err(|e| {
+        let position = e.location().map(|l| LineColumn {
+            line: l.line(),
+            column: l.column(),
+        });
+        SpecError::new(
+            file,
+            position.map_or(Location::File, Location::Text),
+            SpecErrorKind::NotOpenApi {
+                reason: strip_position(&e.to_string()),
+            },
+        )
+    })?;
+    validate::check_refs(&doc)?;
+    validate::check_operation_ids(&doc)?;
+    validate::check_operations(&doc)?;
+
+    let tokens = run_progenitor(&spec).map_err(|reason| {
+        SpecError::new(
+            file,
+            Location::File,
+            SpecErrorKind::Generator {
+                operation_id: None,
+                reason,
+            },
+        )
+    })?;
+    let syntax: syn::File = syn::parse2(tokens).map_err(|e| {
+        SpecError::new(
+            file,
+            Location::File,
+            SpecErrorKind::Unparsable {
+                reason: e.to_string(),
+            },
+        )
+    })?;
+    let body = prettyplease::unparse(&syntax);
+    Ok(format!(
+        "// @generated by c2m-auth-codegen from {file} ({} {}). Do not edit: change the spec and rebuild.\n\n{body}",
+        spec.info.title, spec.info.version
+    ))
+}
+
+fn yaml_error(file: &str, error: &serde_yaml::Error) -> SpecError {
+    let location = match error.location() {
+        Some(l) => Location::Text(LineColumn {
+            line: l.line(),
+            column: l.column(),
+        }),
+        None => Location::File,
+    };
+    SpecError::new(
+        file,
+        location,
+        SpecErrorKind::InvalidYaml {
+            reason: strip_position(&error.to_string()),
+        },
+    )
+}
+
+/// serde_yaml appends " at line L column C" to its messages; the position is
+/// already in front of ours.
+fn strip_position(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(index) => message[..index].to_string(),
+        None => message.to_string(),
+    }
+}
+
+thread_local! {
+    static QUIET_PANICS: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs progenitor, turning its errors and its panics (it has `todo!`s and
+/// asserts for constructs it does not support) into a message. The panic
+/// is kept off stderr by a hook that stays quiet only on this thread and
+/// only while progenitor runs, so other threads' panics still print.
+fn run_progenitor(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream, String> {
+    static INSTALL_HOOK: Once = Once::new();
+    INSTALL_HOOK.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !QUIET_PANICS.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+
+    let settings = progenitor::GenerationSettings::default();
+    let mut generator = progenitor::Generator::new(&settings);
+    QUIET_PANICS.with(|q| q.set(true));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| generator.generate_tokens(spec)));
+    QUIET_PANICS.with(|q| q.set(false));
+    match outcome {
+        Ok(Ok(tokens)) => Ok(tokens),
+        Ok(Err(error)) => Err(error.to_string()),
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unsupported construct".to_string());
+            Err(format!("progenitor cannot handle this document: {message}"))
+        }
+    }
+}

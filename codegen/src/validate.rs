@@ -1,0 +1,377 @@
+//! Checks of the document made before progenitor sees it, so that what it
+//! would panic or `todo!` on is reported as a [`SpecError`] that names the
+//! operation and the node instead.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::error::{Location, SpecError, SpecErrorKind};
+use crate::locate::{escape_token, locate};
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// The spec's text and its JSON form, and how to name it in messages.
+pub(crate) struct Document<'a> {
+    pub file: &'a str,
+    pub text: &'a str,
+    pub json: &'a Value,
+}
+
+impl Document<'_> {
+    /// An error at the node `pointer`, with its line and column when found.
+    pub fn error_at(&self, pointer: &str, kind: SpecErrorKind) -> SpecError {
+        SpecError::new(
+            self.file,
+            Location::Node {
+                pointer: pointer.to_string(),
+                position: locate(self.text, pointer),
+            },
+            kind,
+        )
+    }
+}
+
+/// The `openapi` field must name version 3.0.x.
+pub(crate) fn check_version(doc: &Document<'_>) -> Result<(), SpecError> {
+    match doc.json.get("openapi") {
+        Some(Value::String(v)) if v.trim().starts_with("3.0.") => Ok(()),
+        Some(other) => {
+            let found = match other {
+                Value::String(s) => s.clone(),
+                v => v.to_string(),
+            };
+            Err(doc.error_at(
+                "/openapi",
+                SpecErrorKind::UnsupportedVersion { found: Some(found) },
+            ))
+        }
+        None => {
+            let found = doc.json.get("swagger").map(|v| match v {
+                Value::String(s) => s.clone(),
+                v => v.to_string(),
+            });
+            match found {
+                Some(found) => Err(doc.error_at(
+                    "/swagger",
+                    SpecErrorKind::UnsupportedVersion { found: Some(found) },
+                )),
+                None => Err(SpecError::new(
+                    doc.file,
+                    Location::Node {
+                        pointer: String::new(),
+                        position: None,
+                    },
+                    SpecErrorKind::UnsupportedVersion { found: None },
+                )),
+            }
+        }
+    }
+}
+
+/// Every `$ref` must point at a node of this document.
+pub(crate) fn check_refs(doc: &Document<'_>) -> Result<(), SpecError> {
+    let mut refs = Vec::new();
+    collect_refs(doc.json, String::new(), false, &mut refs);
+    for (pointer, reference) in refs {
+        let Some(target) = reference.strip_prefix('#') else {
+            return Err(doc.error_at(&pointer, SpecErrorKind::ExternalRef { reference }));
+        };
+        if doc.json.pointer(target).is_none() {
+            return Err(doc.error_at(&pointer, SpecErrorKind::DanglingRef { reference }));
+        }
+    }
+    Ok(())
+}
+
+/// Collects `(pointer to the $ref, reference)` pairs, skipping example
+/// values, whose keys are data and not OpenAPI.
+fn collect_refs(value: &Value, pointer: String, in_examples: bool, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get("$ref") {
+                out.push((format!("{pointer}/$ref"), reference.clone()));
+            }
+            for (key, child) in map {
+                if key == "example" || (in_examples && key == "value") {
+                    continue;
+                }
+                let child_pointer = format!("{pointer}/{}", escape_token(key));
+                if key == "examples" {
+                    // Each entry is an Example object whose `value` is data.
+                    if let Value::Object(entries) = child {
+                        for (name, entry) in entries {
+                            let entry_pointer = format!("{child_pointer}/{}", escape_token(name));
+                            collect_refs(entry, entry_pointer, true, out);
+                        }
+                    }
+                    continue;
+                }
+                collect_refs(child, child_pointer, false, out);
+            }
+        }
+        Value::Array(items) => {
+            for (index, child) in items.iter().enumerate() {
+                collect_refs(child, format!("{pointer}/{index}"), false, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// One operation of the document, as found under `paths`.
+pub(crate) struct Operation<'a> {
+    pub pointer: String,
+    pub method: &'a str,
+    pub path: &'a str,
+    pub body: &'a Value,
+    pub path_item: &'a Value,
+}
+
+pub(crate) fn operations(doc: &Value) -> Vec<Operation<'_>> {
+    let mut found = Vec::new();
+    let Some(Value::Object(paths)) = doc.get("paths") else {
+        return found;
+    };
+    for (path, item) in paths {
+        for method in METHODS {
+            if let Some(body) = item.get(method) {
+                found.push(Operation {
+                    pointer: format!("/paths/{}/{method}", escape_token(path)),
+                    method,
+                    path,
+                    body,
+                    path_item: item,
+                });
+            }
+        }
+    }
+    found
+}
+
+/// Operation ids: present and unique; path items: not references.
+pub(crate) fn check_operation_ids(doc: &Document<'_>) -> Result<(), SpecError> {
+    if let Some(Value::Object(paths)) = doc.json.get("paths") {
+        for (path, item) in paths {
+            if item.get("$ref").is_some() {
+                return Err(doc.error_at(
+                    &format!("/paths/{}/$ref", escape_token(path)),
+                    SpecErrorKind::Unsupported {
+                        operation_id: None,
+                        what: format!("path item `{path}` is a `$ref`"),
+                        hint: "write the path item's operations in place".into(),
+                    },
+                ));
+            }
+        }
+    }
+    let mut seen: BTreeMap<&str, String> = BTreeMap::new();
+    for op in operations(doc.json) {
+        match op.body.get("operationId").and_then(Value::as_str) {
+            None => {
+                return Err(doc.error_at(
+                    &op.pointer,
+                    SpecErrorKind::MissingOperationId {
+                        operation: format!("{} {}", op.method.to_uppercase(), op.path),
+                    },
+                ));
+            }
+            Some(id) => {
+                if let Some(first) = seen.get(id) {
+                    return Err(doc.error_at(
+                        &format!("{}/operationId", op.pointer),
+                        SpecErrorKind::DuplicateOperationId {
+                            operation_id: id.to_string(),
+                            first: format!("#{first}"),
+                        },
+                    ));
+                }
+                seen.insert(id, op.pointer.clone());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What progenitor can turn into one method: one request media type, one
+/// success body type and one error body type, and path parameters that
+/// match the path template.
+pub(crate) fn check_operations(doc: &Document<'_>) -> Result<(), SpecError> {
+    for op in operations(doc.json) {
+        let id = op
+            .body
+            .get("operationId")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let unsupported = |pointer: &str, what: String, hint: &str| {
+            doc.error_at(
+                pointer,
+                SpecErrorKind::Unsupported {
+                    operation_id: id.clone(),
+                    what,
+                    hint: hint.to_string(),
+                },
+            )
+        };
+
+        if let Some(body) = op.body.get("requestBody") {
+            let body_pointer = format!("{}/requestBody", op.pointer);
+            let body = resolve(doc.json, body);
+            if let Some(Value::Object(content)) = body.get("content") {
+                if content.len() > 1 {
+                    let types: Vec<&str> = content.keys().map(String::as_str).collect();
+                    return Err(unsupported(
+                        &format!("{body_pointer}/content"),
+                        format!(
+                            "the request body offers {} media types ({}); the generator supports one",
+                            types.len(),
+                            types.join(", ")
+                        ),
+                        "keep one media type, usually `application/json`",
+                    ));
+                }
+            }
+        }
+
+        let mut success: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut failure: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        if let Some(Value::Object(responses)) = op.body.get("responses") {
+            for (status, response) in responses {
+                let pointer = format!("{}/responses/{}", op.pointer, escape_token(status));
+                let response = resolve(doc.json, response);
+                let kind = match response_body_kind(doc.json, response) {
+                    Ok(kind) => kind,
+                    Err(media) => {
+                        return Err(unsupported(
+                            &format!("{pointer}/content/{}", escape_token(&media)),
+                            format!("response `{status}` declares `{media}` without a schema"),
+                            "add a `schema` to the media type, or remove the `content`",
+                        ));
+                    }
+                };
+                let is_default = status == "default";
+                let is_success = status.starts_with('2') || status == "101";
+                if is_success || is_default {
+                    success.entry(kind.clone()).or_default().push(status.clone());
+                }
+                if !is_success {
+                    failure.entry(kind).or_default().push(status.clone());
+                }
+            }
+        }
+        for (bodies, what) in [(&success, "success"), (&failure, "error")] {
+            if bodies.len() > 1 {
+                let listed: Vec<String> = bodies
+                    .iter()
+                    .map(|(kind, statuses)| format!("{} → {kind}", statuses.join(", ")))
+                    .collect();
+                return Err(unsupported(
+                    &format!("{}/responses", op.pointer),
+                    format!(
+                        "its {what} responses have different body types ({}); a method returns one {what} type",
+                        listed.join("; ")
+                    ),
+                    "give every such response the same schema (e.g. one shared error schema), or none",
+                ));
+            }
+        }
+
+        check_path_parameters(doc, &op, &unsupported)?;
+    }
+    Ok(())
+}
+
+fn check_path_parameters(
+    doc: &Document<'_>,
+    op: &Operation<'_>,
+    unsupported: &dyn Fn(&str, String, &str) -> SpecError,
+) -> Result<(), SpecError> {
+    let in_template: BTreeSet<&str> = op
+        .path
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+        .collect();
+    let mut declared: BTreeSet<String> = BTreeSet::new();
+    let lists = [
+        (op.path_item.get("parameters"), format!("/paths/{}/parameters", escape_token(op.path))),
+        (op.body.get("parameters"), format!("{}/parameters", op.pointer)),
+    ];
+    for (list, list_pointer) in lists {
+        let Some(Value::Array(params)) = list else { continue };
+        for (index, param) in params.iter().enumerate() {
+            let param = resolve(doc.json, param);
+            if param.get("in").and_then(Value::as_str) != Some("path") {
+                continue;
+            }
+            let Some(name) = param.get("name").and_then(Value::as_str) else { continue };
+            if !in_template.contains(name) {
+                return Err(unsupported(
+                    &format!("{list_pointer}/{index}"),
+                    format!("path parameter `{name}` does not appear in the path `{}`", op.path),
+                    "add `{name}` to the path, or declare the parameter `in: query` or `in: header`",
+                ));
+            }
+            declared.insert(name.to_string());
+        }
+    }
+    if let Some(missing) = in_template.iter().find(|name| !declared.contains(**name)) {
+        return Err(unsupported(
+            &op.pointer,
+            format!("the path `{}` uses `{{{missing}}}` but no path parameter declares it", op.path),
+            "declare it under `parameters` with `in: path` and `required: true`",
+        ));
+    }
+    Ok(())
+}
+
+/// Follows a local `$ref` (already checked to resolve) to its target.
+fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
+    let mut node = node;
+    // Bounded, so that a cycle of references cannot loop forever.
+    for _ in 0..32 {
+        match node
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .and_then(|p| doc.pointer(p))
+        {
+            Some(target) => node = target,
+            None => break,
+        }
+    }
+    node
+}
+
+/// A name for the body a response carries, as progenitor groups them:
+/// one JSON schema, some other content, or none. `Err` names a JSON media
+/// type that has no schema.
+fn response_body_kind(doc: &Value, response: &Value) -> Result<String, String> {
+    let Some(Value::Object(content)) = response.get("content") else {
+        return Ok("no body".to_string());
+    };
+    let json = content
+        .iter()
+        .find(|(media, _)| *media == "application/json" || media.starts_with("application/json;"));
+    match json {
+        Some((media, media_type)) => match media_type.get("schema") {
+            Some(schema) => Ok(schema_name(doc, schema)),
+            None => Err(media.clone()),
+        },
+        None if content.is_empty() => Ok("no body".to_string()),
+        None => Ok("raw bytes".to_string()),
+    }
+}
+
+fn schema_name(doc: &Value, schema: &Value) -> String {
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        // Two references to one schema are one type.
+        let target = resolve(doc, schema);
+        if target.get("$ref").is_none() {
+            return format!("`{}`", reference.rsplit('/').next().unwrap_or(reference));
+        }
+    }
+    format!("inline schema {schema}")
+}
