@@ -181,7 +181,7 @@ impl SpecErrorKind {
             }
             Self::Unsupported { hint, .. } => hint.clone(),
             Self::Generator { .. } => {
-                "simplify the construct at that operation, or report it with the spec fragment".into()
+                "progenitor does not support a construct there: simplify or remove it (the message above names it)".into()
             }
             Self::Unparsable { .. } => {
                 "this is a bug in c2m-auth-codegen; please report it with the spec".into()
@@ -240,16 +240,27 @@ impl SpecError {
     }
 }
 
+impl SpecError {
+    /// The message as lines: `FILE:LINE:COLUMN: message` (or `FILE: message`),
+    /// then the JSON pointer when there is one, then the hint. `build.rs`
+    /// prints each as a `cargo::error=` line.
+    pub fn report_lines(&self) -> Vec<String> {
+        let mut lines = Vec::with_capacity(3);
+        lines.push(match self.position() {
+            Some(position) => format!("{}:{}: {}", self.file, position, self.message()),
+            None => format!("{}: {}", self.file, self.message()),
+        });
+        if let Location::Node { pointer, .. } = &self.location {
+            lines.push(format!("  --> at #{pointer}"));
+        }
+        lines.push(format!("  = hint: {}", self.hint()));
+        lines
+    }
+}
+
 impl fmt::Display for SpecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.position() {
-            Some(position) => write!(f, "error: {}:{}: {}", self.file, position, self.message())?,
-            None => write!(f, "error: {}: {}", self.file, self.message())?,
-        }
-        if let Location::Node { pointer, .. } = &self.location {
-            write!(f, "\n  --> at #{pointer}")?;
-        }
-        write!(f, "\n  = hint: {}", self.hint())
+        write!(f, "error: {}", self.report_lines().join("\n"))
     }
 }
 

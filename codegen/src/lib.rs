@@ -177,15 +177,22 @@ pub fn generate_from_str(text: &str, file: &str) -> Result<String, SpecError> {
     validate::check_operation_ids(&doc)?;
     validate::check_operations(&doc)?;
 
-    let tokens = run_progenitor(&spec).map_err(|reason| {
-        SpecError::new(
+    let tokens = run_progenitor(&spec).map_err(|reason| match failing_operation(&spec) {
+        Some((pointer, operation_id)) => doc.error_at(
+            &pointer,
+            SpecErrorKind::Generator {
+                operation_id: Some(operation_id),
+                reason,
+            },
+        ),
+        None => SpecError::new(
             file,
             Location::File,
             SpecErrorKind::Generator {
                 operation_id: None,
                 reason,
             },
-        )
+        ),
     })?;
     let syntax: syn::File = syn::parse2(tokens).map_err(|e| {
         SpecError::new(
@@ -227,6 +234,46 @@ fn strip_position(message: &str) -> String {
         Some(index) => message[..index].to_string(),
         None => message.to_string(),
     }
+}
+
+/// When progenitor fails on the whole document, finds the first operation
+/// it also fails on alone, so the message can name it: `(pointer, operationId)`.
+fn failing_operation(spec: &openapiv3::OpenAPI) -> Option<(String, String)> {
+    for (path, item) in &spec.paths.paths {
+        let openapiv3::ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        for (method, operation) in item.iter() {
+            let mut alone = spec.clone();
+            let mut single = openapiv3::PathItem {
+                parameters: item.parameters.clone(),
+                ..Default::default()
+            };
+            let slot = match method {
+                "get" => &mut single.get,
+                "put" => &mut single.put,
+                "post" => &mut single.post,
+                "delete" => &mut single.delete,
+                "options" => &mut single.options,
+                "head" => &mut single.head,
+                "patch" => &mut single.patch,
+                "trace" => &mut single.trace,
+                _ => continue,
+            };
+            *slot = Some(operation.clone());
+            alone.paths.paths.clear();
+            alone
+                .paths
+                .paths
+                .insert(path.clone(), openapiv3::ReferenceOr::Item(single));
+            if run_progenitor(&alone).is_err() {
+                let pointer = format!("/paths/{}/{method}", locate::escape_token(path));
+                let id = operation.operation_id.clone().unwrap_or_default();
+                return Some((pointer, id));
+            }
+        }
+    }
+    None
 }
 
 thread_local! {

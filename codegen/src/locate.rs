@@ -32,7 +32,8 @@ pub fn locate(yaml: &str, pointer: &str) -> Option<LineColumn> {
     let segments = split_pointer(pointer);
     let deserializer = serde_yaml::Deserializer::from_str(yaml);
     let error = Seek { path: &segments }.deserialize(deserializer).err()?;
-    if !error.to_string().starts_with(FOUND) {
+    // serde_yaml puts the path of the node in front of the message.
+    if !error.to_string().contains(FOUND) {
         return None;
     }
     let location = error.location()?;
@@ -80,8 +81,14 @@ impl<'de> Visitor<'de> for Seek<'_> {
         let Some((wanted, rest)) = self.path.split_first() else {
             return Err(de::Error::custom(FOUND));
         };
-        while let Some(key) = map.next_key::<serde_yaml::Value>()? {
-            if scalar_text(&key).as_deref() == Some(wanted.as_str()) {
+        // The last segment is reported at its key (`post:`), not at the
+        // first line of its value.
+        let key_seed = || Key {
+            wanted,
+            is_target: rest.is_empty(),
+        };
+        while let Some(matched) = map.next_key_seed(key_seed())? {
+            if matched {
                 return map.next_value_seed(Seek { path: rest });
             }
             map.next_value::<IgnoredAny>()?;
@@ -140,13 +147,59 @@ impl Seek<'_> {
     }
 }
 
-/// The text of a scalar mapping key, so that `201:` and `'201':` both match `201`.
-fn scalar_text(key: &serde_yaml::Value) -> Option<String> {
-    match key {
-        serde_yaml::Value::String(s) => Some(s.clone()),
-        serde_yaml::Value::Number(n) => Some(n.to_string()),
-        serde_yaml::Value::Bool(b) => Some(b.to_string()),
-        _ => None,
+/// A mapping key: whether it is the wanted one; the walk's target when
+/// `is_target`, in which case finding it ends the walk at the key.
+struct Key<'a> {
+    wanted: &'a str,
+    is_target: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for Key<'_> {
+    type Value = bool;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        // Decided inside the visitor, so that the error carries the key's
+        // own position.
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a mapping key")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<bool, E> {
+        let matched = key == self.wanted;
+        if matched && self.is_target {
+            return Err(E::custom(FOUND));
+        }
+        Ok(matched)
+    }
+    fn visit_i64<E: de::Error>(self, key: i64) -> Result<bool, E> {
+        self.visit_str(&key.to_string())
+    }
+    fn visit_u64<E: de::Error>(self, key: u64) -> Result<bool, E> {
+        self.visit_str(&key.to_string())
+    }
+    fn visit_f64<E: de::Error>(self, key: f64) -> Result<bool, E> {
+        self.visit_str(&key.to_string())
+    }
+    fn visit_bool<E: de::Error>(self, key: bool) -> Result<bool, E> {
+        self.visit_str(&key.to_string())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(false)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(false)
     }
 }
 
@@ -170,22 +223,28 @@ list:
 
     #[test]
     fn finds_mapping_values_scalars_and_sequence_items() {
+        // A mapping entry is reported at its key.
         assert_eq!(
             locate(DOC, "/openapi"),
-            Some(LineColumn { line: 1, column: 10 })
+            Some(LineColumn { line: 1, column: 1 })
         );
         assert_eq!(
             locate(DOC, "/paths/~1a~1{id}/post/operationId"),
-            Some(LineColumn { line: 5, column: 20 })
+            Some(LineColumn { line: 5, column: 7 })
         );
         // An unquoted integer key matches its decimal text.
         assert_eq!(
             locate(DOC, "/paths/~1a~1{id}/post/responses/201"),
-            Some(LineColumn { line: 8, column: 11 })
+            Some(LineColumn { line: 7, column: 9 })
+        );
+        // A sequence item is reported where it starts.
+        assert_eq!(
+            locate(DOC, "/list/1"),
+            Some(LineColumn { line: 11, column: 5 })
         );
         assert_eq!(
             locate(DOC, "/list/1/two"),
-            Some(LineColumn { line: 11, column: 10 })
+            Some(LineColumn { line: 11, column: 5 })
         );
     }
 
