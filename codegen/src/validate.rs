@@ -251,12 +251,13 @@ pub(crate) fn check_operations(doc: &Document<'_>) -> Result<(), SpecError> {
                         ));
                     }
                 };
+                // Grouped as progenitor groups them; 1xx (but 101) and 3xx
+                // responses are left to its catch-all.
                 let is_default = status == "default";
-                let is_success = status.starts_with('2') || status == "101";
-                if is_success || is_default {
+                if is_default || status.starts_with('2') || status == "101" {
                     success.entry(kind.clone()).or_default().push(status.clone());
                 }
-                if !is_success {
+                if is_default || status.starts_with('4') || status.starts_with('5') {
                     failure.entry(kind).or_default().push(status.clone());
                 }
             }
