@@ -640,7 +640,11 @@ fn describe_json_error(error: serde_path_to_error::Error<serde_json::Error>) -> 
                 // "invalid type: string \"...\", expected ..." and
                 // "unknown variant `...`, expected ..." would echo the
                 // value, which may be a secret: keep only what was expected.
-                let field = if path == "." { "the body".to_owned() } else { format!("`{path}`") };
+                let field = if path == "." {
+                    "the body".to_owned()
+                } else {
+                    format!("`{path}`")
+                };
                 match text.split_once(", expected ") {
                     Some((_, expected)) => {
                         format!("Invalid value for {field}: expected {expected}.")
@@ -698,7 +702,11 @@ fn holds(held: &[String], wanted: &str) -> bool {
 
 /// The scopes to grant: `requested` (deduplicated) if each is covered by
 /// `held`, all of `held` if none was requested, else 400 `invalid_scope`.
-fn grant_scopes(held: &[String], requested: Vec<String>, of: &str) -> Result<Vec<String>, ApiError> {
+fn grant_scopes(
+    held: &[String],
+    requested: Vec<String>,
+    of: &str,
+) -> Result<Vec<String>, ApiError> {
     if requested.is_empty() {
         return Ok(held.to_vec());
     }
@@ -732,8 +740,7 @@ fn random_hex(bytes: usize) -> String {
 }
 
 fn random_base64url(len: usize) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut rng = rand::rng();
     (0..len)
         .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
@@ -817,10 +824,7 @@ fn long_term(
                 "No credential: send X-Client-Id or a short-term bearer token.",
             ));
         }
-        (Some(id), false) => LongAuth::ClientKey(
-            id.to_str()
-                .map_err(|_| unknown_client())?,
-        ),
+        (Some(id), false) => LongAuth::ClientKey(id.to_str().map_err(|_| unknown_client())?),
         (None, true) => LongAuth::ShortToken(bearer(headers)?.unwrap_or_default()),
     };
 
@@ -859,10 +863,7 @@ fn long_term(
         ));
     }
 
-    let client = store
-        .clients
-        .get(&client_id)
-        .ok_or_else(unknown_client)?;
+    let client = store.clients.get(&client_id).ok_or_else(unknown_client)?;
     match auth {
         LongAuth::ClientKey(_) => check_grant(client, &request)?,
         LongAuth::ShortToken(_) => {
@@ -926,10 +927,9 @@ fn unknown_client() -> ApiError {
 fn check_grant(client: &SandboxClient, request: &types::LongTokenRequest) -> Result<(), ApiError> {
     use types::LongTokenRequestGrantType as Grant;
 
-    let wrong = || invalid_grant("The client credentials are invalid or do not match the grant type.");
-    let matches = |given: &Option<String>, expected: &Option<String>| {
-        matches!((given, expected), (Some(g), Some(e)) if g == e)
-    };
+    let wrong =
+        || invalid_grant("The client credentials are invalid or do not match the grant type.");
+    let matches = |given: &Option<String>, expected: &Option<String>| matches!((given, expected), (Some(g), Some(e)) if g == e);
     let assertion_fields = request.assertion.is_some() || request.assertion_type.is_some();
 
     match request.grant_type {
@@ -1054,8 +1054,8 @@ fn revoke(
     store.count(OP_REVOKE);
     let now = Utc::now();
 
-    let access = bearer(headers)?
-        .ok_or_else(|| invalid_token("No credential: send a bearer token."))?;
+    let access =
+        bearer(headers)?.ok_or_else(|| invalid_token("No credential: send a bearer token."))?;
     let caller = store.authenticate(access, now)?;
     if !holds(&caller.scopes, SCOPE_REVOKE) {
         // The spec lists no 403 for revokeToken: refuse with 401.
@@ -1067,7 +1067,13 @@ fn revoke(
     }
     let caller_client = caller.client_id.clone();
 
-    let not_found = || ApiError::new(StatusCode::NOT_FOUND, "not_found", "No token with this id exists.");
+    let not_found = || {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "No token with this id exists.",
+        )
+    };
     let Ok(Path(token_id)) = token_id else {
         return Err(not_found());
     };
@@ -1117,8 +1123,7 @@ mod tests {
             r#"{"grant_type":"s3cr3t-value","client_id":"c"}"#,
             r#"{"grant_type":"client_credentials","client_id":"c","ttl_seconds":"s3cr3t-value"}"#,
         ] {
-            let result =
-                parse_body::<types::LongTokenRequest>(&headers, Ok(Bytes::from(body)));
+            let result = parse_body::<types::LongTokenRequest>(&headers, Ok(Bytes::from(body)));
             let Err(err) = result else {
                 panic!("{body} parsed");
             };
@@ -1134,7 +1139,10 @@ mod tests {
         let d = Duration::from_secs(10);
         assert!(check_ttl(Some(3_599), d).is_err());
         assert!(check_ttl(Some(7_776_001), d).is_err());
-        assert_eq!(check_ttl(Some(3_600), d).ok(), Some(Duration::from_secs(3_600)));
+        assert_eq!(
+            check_ttl(Some(3_600), d).ok(),
+            Some(Duration::from_secs(3_600))
+        );
         assert_eq!(check_ttl(None, d).ok(), Some(d));
     }
 }
