@@ -1,0 +1,93 @@
+//! The token lifecycle in five steps, against the in-process sandbox:
+//!
+//! ```text
+//! cargo run --example quickstart
+//! ```
+//!
+//! To run against the real API, replace `sandbox.base_url()` with
+//! `https://api.click2mail.com/v2` and use your own client id and secret.
+//! Tokens are credentials: this example prints their length, never them.
+
+use c2m_auth::sandbox::{EXAMPLE_CLIENT_ID, EXAMPLE_CLIENT_SECRET, Sandbox};
+use c2m_auth::{Client, Error, types};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // 1. An offline Auth Overlay server on 127.0.0.1, random port.
+    let sandbox = Sandbox::start().await?;
+    println!("1. sandbox listening at {}", sandbox.base_url());
+
+    // 2. A long-term token, authenticated by the client key (X-Client-Id
+    //    header) and the client secret (in the body).
+    let client = Client::with_default_headers(
+        &sandbox.base_url(),
+        c2m_auth::client_key_header(EXAMPLE_CLIENT_ID)?,
+    )?;
+    let request = types::LongTokenRequest {
+        grant_type: types::LongTokenRequestGrantType::ClientCredentials,
+        client_id: EXAMPLE_CLIENT_ID.into(),
+        client_secret: Some(EXAMPLE_CLIENT_SECRET.into()),
+        otp_code: None,
+        assertion_type: None,
+        assertion: None,
+        scopes: vec!["jobs:submit".into(), "tokens:revoke".into()],
+        ttl_seconds: Some(7 * 24 * 3600),
+    };
+    let response = client.issue_long_term_token(&request).await?;
+    // The token id also comes back in the X-Token-Id response header.
+    let token_id = response
+        .headers()
+        .get("x-token-id")
+        .and_then(|value| value.to_str().ok())
+        .ok_or("the response has no X-Token-Id header")?
+        .to_owned();
+    let long = response.into_inner();
+    println!("2. long-term token issued");
+    println!("   X-Token-Id: {token_id}");
+    println!("   expires at: {}", long.expires_at);
+    println!("   scopes:     {}", long.scopes.join(", "));
+    println!(
+        "   token:      <{} characters, not shown>",
+        long.access_token.len()
+    );
+
+    // 3. Exchange it for a short-term token: the long-term token is the
+    //    bearer credential; an empty request keeps all of its scopes.
+    let with_long = Client::with_default_headers(
+        &sandbox.base_url(),
+        c2m_auth::bearer_header(&long.access_token)?,
+    )?;
+    let short = with_long
+        .issue_short_term_token(&types::ShortTokenRequest::default())
+        .await?
+        .into_inner();
+    println!(
+        "3. short-term token issued, valid {} s, scopes: {}",
+        short.expires_in,
+        short.scopes.join(", ")
+    );
+
+    // 4. Revoke the long-term token by its id (it holds tokens:revoke).
+    with_long.revoke_token(&token_id).await?;
+    println!("4. long-term token {token_id} revoked");
+
+    // 5. The revoked token can no longer be exchanged.
+    match with_long
+        .issue_short_term_token(&types::ShortTokenRequest::default())
+        .await
+    {
+        Err(Error::ErrorResponse(refusal)) => {
+            let status = refusal.status();
+            let error = refusal.into_inner();
+            println!(
+                "5. exchange refused as expected: {status}, code {}: {}",
+                error.code, error.message
+            );
+        }
+        Err(other) => return Err(other.into()),
+        Ok(_) => return Err("the revoked token was accepted".into()),
+    }
+
+    sandbox.shutdown().await;
+    Ok(())
+}
