@@ -29,13 +29,19 @@
 //! | 400    | `invalid_grant`      | wrong client secret, one-time code or assertion; a body `client_id` that is not the authenticated client |
 //! | 400    | `invalid_scope`      | a requested scope the client (or the long-term token) does not hold |
 //! | 401    | `invalid_client`     | `X-Client-Id` names no registered client |
-//! | 401    | `invalid_token`      | bearer token missing, unknown, expired, revoked or of the wrong kind; both or neither credential on `issueLongTermToken` |
+//! | 401    | `invalid_token`      | bearer token missing, unknown, expired, revoked or of the wrong kind; both or neither credential on `issueLongTermToken` (but see below) |
 //! | 401    | `insufficient_scope` | `revokeToken` with a token lacking `tokens:revoke` (the spec lists no 403 for that operation) |
 //! | 403    | `insufficient_scope` | `issueLongTermToken` with a short-term token lacking `tokens:write` |
 //! | 404    | `not_found`          | `revokeToken` with an unknown token id, or the id of another client's token |
 //! | 429    | `rate_limited`       | over the [`SandboxBuilder::rate_limit`] window, with a `Retry-After` header |
 //!
 //! Error messages never contain a secret, a token or the request body.
+//!
+//! `revokeToken` is idempotent, also for a token that revoked itself: a
+//! revoked (unexpired) token holding `tokens:revoke` may repeat the
+//! revocation of its own id, or of its long-term parent's, and gets 204
+//! again, so that a retried call does not fail. For anything else a revoked
+//! token gets 401 `invalid_token`.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -504,6 +510,29 @@ impl Store {
             return Err(invalid_token("The bearer token has expired."));
         }
         Ok(token)
+    }
+
+    /// Whether `access`, refused by [`Store::authenticate`], is repeating the
+    /// revocation that disabled it: it is unexpired, holds `tokens:revoke`,
+    /// and `target_id` is its own id or its parent's, already revoked. This
+    /// keeps a retried self-revocation idempotent (204) while a revoked
+    /// token can do nothing else.
+    fn repeats_revocation(
+        &self,
+        access: &str,
+        target_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> bool {
+        let (Some(token), Some(target_id)) = (self.tokens.get(access), target_id) else {
+            return false;
+        };
+        let own = token.id == target_id || token.parent.as_deref() == Some(target_id);
+        let target_revoked = self
+            .ids
+            .get(target_id)
+            .and_then(|a| self.tokens.get(a))
+            .is_some_and(|t| t.revoked);
+        own && target_revoked && now < token.expires_at && holds(&token.scopes, SCOPE_REVOKE)
     }
 
     fn insert(&mut self, access: String, token: Token) {
@@ -1056,7 +1085,14 @@ fn revoke(
 
     let access =
         bearer(headers)?.ok_or_else(|| invalid_token("No credential: send a bearer token."))?;
-    let caller = store.authenticate(access, now)?;
+    let target_id = token_id.as_ref().ok().map(|Path(id)| id.as_str());
+    let caller = match store.authenticate(access, now) {
+        Ok(caller) => caller,
+        Err(_) if store.repeats_revocation(access, target_id, now) => {
+            return Ok(StatusCode::NO_CONTENT.into_response());
+        }
+        Err(err) => return Err(err),
+    };
     if !holds(&caller.scopes, SCOPE_REVOKE) {
         // The spec lists no 403 for revokeToken: refuse with 401.
         return Err(ApiError::new(

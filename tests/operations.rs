@@ -936,13 +936,49 @@ async fn revoked_long_term_token_is_refused_and_cascades() -> TestResult {
     );
     assert_refused(&exchange, 401, "invalid_token");
 
-    // ...and its short-term tokens are dead too.
+    // ...and its short-term tokens are dead too: they can no longer revoke
+    // another token...
+    let other = long_token(&sandbox, &[]).await?;
     let cascaded = refusal(
         bearer(&sandbox, &short.access_token)?
-            .revoke_token(long_id)
+            .revoke_token(token_id(&other.token_id)?)
             .await,
     );
     assert_refused(&cascaded, 401, "invalid_token");
+    // ...nor themselves be exchanged for anything.
+    let exchange = refusal(
+        bearer(&sandbox, &short.access_token)?
+            .issue_short_term_token(&types::ShortTokenRequest::default())
+            .await,
+    );
+    assert_refused(&exchange, 401, "invalid_token");
+
+    // Only a retry of the revocation that disabled it still succeeds.
+    let retry = bearer(&sandbox, &short.access_token)?
+        .revoke_token(long_id)
+        .await?;
+    assert_eq!(retry.status().as_u16(), 204);
+    Ok(())
+}
+
+#[tokio::test]
+async fn self_revocation_is_idempotent() -> TestResult {
+    let sandbox = Sandbox::start().await?;
+    let long = long_token(&sandbox, &["tokens:revoke"]).await?;
+    let long_id = token_id(&long.token_id)?;
+    let client = bearer(&sandbox, &long.access_token)?;
+    assert_eq!(client.revoke_token(long_id).await?.status().as_u16(), 204);
+    // A retry with the now-revoked token, e.g. after a lost response.
+    assert_eq!(client.revoke_token(long_id).await?.status().as_u16(), 204);
+    // It is refused for anything else.
+    let exchange = refusal(
+        client
+            .issue_short_term_token(&types::ShortTokenRequest::default())
+            .await,
+    );
+    assert_refused(&exchange, 401, "invalid_token");
+    let not_own = refusal(client.revoke_token("tok_lt_000000").await);
+    assert_refused(&not_own, 401, "invalid_token");
     Ok(())
 }
 
