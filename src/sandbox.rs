@@ -37,6 +37,11 @@
 //!
 //! Error messages never contain a secret, a token or the request body.
 //!
+//! `issueLongTermToken` with a short-term token (`ShortTokenAuth`) is the
+//! step-up on its own: the body must then carry no `client_secret`,
+//! `otp_code`, `assertion` or `assertion_type` (400 `invalid_request`), and
+//! its `grant_type` is not checked.
+//!
 //! `revokeToken` is idempotent, also for a token that revoked itself: a
 //! revoked (unexpired) token holding `tokens:revoke` may repeat the
 //! revocation of its own id, or of its long-term parent's, and gets 204
