@@ -8,7 +8,7 @@
 //!
 //! # Example
 //!
-//! Against the in-process [`sandbox`] server (feature `sandbox`); against the
+//! Against the in-process sandbox server (module `sandbox`, feature `sandbox`); against the
 //! real API, use `https://api.click2mail.com/v2` as the base URL.
 //!
 //! ```

@@ -125,11 +125,11 @@ impl SpecErrorKind {
             Self::DuplicateOperationId {
                 operation_id,
                 first,
-            } => format!("operationId `{operation_id}` is already used by the operation at {first}"),
+            } => {
+                format!("operationId `{operation_id}` is already used by the operation at {first}")
+            }
             Self::Unsupported {
-                operation_id,
-                what,
-                ..
+                operation_id, what, ..
             } => match operation_id {
                 Some(id) => format!("operation `{id}`: {what}"),
                 None => what.clone(),
@@ -145,7 +145,10 @@ impl SpecErrorKind {
                 format!("the generated code is not valid Rust: {reason}")
             }
             Self::Unwritable { path, reason } => {
-                format!("cannot write the generated code to {}: {reason}", path.display())
+                format!(
+                    "cannot write the generated code to {}: {reason}",
+                    path.display()
+                )
             }
         }
     }
@@ -202,37 +205,52 @@ impl SpecErrorKind {
 ///   = hint: define the target under `components`, ...
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SpecError {
-    /// The spec file as it is named in messages (e.g. `spec/auth.yaml`).
-    pub file: String,
-    /// Where in the file.
-    pub location: Location,
-    /// What is wrong.
-    pub kind: SpecErrorKind,
+pub struct SpecError(Box<Details>);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Details {
+    file: String,
+    location: Location,
+    kind: SpecErrorKind,
 }
 
 impl SpecError {
     pub(crate) fn new(file: &str, location: Location, kind: SpecErrorKind) -> Self {
-        Self {
+        Self(Box::new(Details {
             file: file.to_string(),
             location,
             kind,
-        }
+        }))
+    }
+
+    /// The spec file as it is named in messages (e.g. `spec/auth.yaml`).
+    pub fn file(&self) -> &str {
+        &self.0.file
+    }
+
+    /// Where in the file.
+    pub fn location(&self) -> &Location {
+        &self.0.location
+    }
+
+    /// What is wrong.
+    pub fn kind(&self) -> &SpecErrorKind {
+        &self.0.kind
     }
 
     /// The one-line message, without the file, location or hint.
     pub fn message(&self) -> String {
-        self.kind.message()
+        self.0.kind.message()
     }
 
     /// What to do about it.
     pub fn hint(&self) -> String {
-        self.kind.hint()
+        self.0.kind.hint()
     }
 
     /// The line and column in the spec, where known.
     pub fn position(&self) -> Option<LineColumn> {
-        match &self.location {
+        match &self.0.location {
             Location::Text(position) => Some(*position),
             Location::Node { position, .. } => *position,
             Location::File => None,
@@ -247,10 +265,10 @@ impl SpecError {
     pub fn report_lines(&self) -> Vec<String> {
         let mut lines = Vec::with_capacity(3);
         lines.push(match self.position() {
-            Some(position) => format!("{}:{}: {}", self.file, position, self.message()),
-            None => format!("{}: {}", self.file, self.message()),
+            Some(position) => format!("{}:{}: {}", self.0.file, position, self.message()),
+            None => format!("{}: {}", self.0.file, self.message()),
         });
-        if let Location::Node { pointer, .. } = &self.location {
+        if let Location::Node { pointer, .. } = &self.0.location {
             lines.push(format!("  --> at #{pointer}"));
         }
         lines.push(format!("  = hint: {}", self.hint()));

@@ -6,12 +6,13 @@
 //!
 //! ```no_run
 //! // build.rs
-//! fn main() {
-//!     println!("cargo::rerun-if-changed=spec/auth.yaml");
-//!     let out = std::path::Path::new(&std::env::var_os("OUT_DIR").unwrap()).join("c2m_auth.rs");
-//!     if let Err(error) = c2m_auth_codegen::Config::new("spec/auth.yaml").write(&out) {
-//!         eprintln!("{error}");
-//!         std::process::exit(1);
+//! println!("cargo::rerun-if-changed=spec/auth.yaml");
+//! let out_dir = std::env::var_os("OUT_DIR").expect("run by Cargo");
+//! let out = std::path::Path::new(&out_dir).join("c2m_auth.rs");
+//! if let Err(error) = c2m_auth_codegen::Config::new("spec/auth.yaml").write(&out) {
+//!     // Each line becomes an error in Cargo's output and fails the build.
+//!     for line in error.report_lines() {
+//!         println!("cargo::error={line}");
 //!     }
 //! }
 //! ```

@@ -240,11 +240,17 @@ list:
         // A sequence item is reported where it starts.
         assert_eq!(
             locate(DOC, "/list/1"),
-            Some(LineColumn { line: 11, column: 5 })
+            Some(LineColumn {
+                line: 11,
+                column: 5
+            })
         );
         assert_eq!(
             locate(DOC, "/list/1/two"),
-            Some(LineColumn { line: 11, column: 5 })
+            Some(LineColumn {
+                line: 11,
+                column: 5
+            })
         );
     }
 

@@ -11,15 +11,20 @@ use std::process::ExitCode;
 
 use c2m_auth_codegen::Config;
 
-const USAGE: &str = "usage: c2m-auth-codegen generate SPEC [--out FILE]\n       c2m-auth-codegen check SPEC";
+const USAGE: &str =
+    "usage: c2m-auth-codegen generate SPEC [--out FILE]\n       c2m-auth-codegen check SPEC";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let outcome = match args.as_slice() {
-        ["generate", spec] => Config::new(spec).generate().map(|source| print!("{source}")),
+        ["generate", spec] => Config::new(spec)
+            .generate()
+            .map(|source| print!("{source}")),
         ["generate", spec, "--out", out] => Config::new(spec).write(out).map(|_| ()),
-        ["check", spec] => Config::new(spec).generate().map(|_| eprintln!("{spec}: ok")),
+        ["check", spec] => Config::new(spec)
+            .generate()
+            .map(|_| eprintln!("{spec}: ok")),
         ["--help" | "-h" | "help"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -88,7 +88,12 @@ pub(crate) fn check_refs(doc: &Document<'_>) -> Result<(), SpecError> {
 
 /// Collects `(pointer to the $ref, reference)` pairs, skipping example
 /// values, whose keys are data and not OpenAPI.
-fn collect_refs(value: &Value, pointer: String, in_examples: bool, out: &mut Vec<(String, String)>) {
+fn collect_refs(
+    value: &Value,
+    pointer: String,
+    in_examples: bool,
+    out: &mut Vec<(String, String)>,
+) {
     match value {
         Value::Object(map) => {
             if let Some(Value::String(reference)) = map.get("$ref") {
@@ -219,19 +224,19 @@ pub(crate) fn check_operations(doc: &Document<'_>) -> Result<(), SpecError> {
         if let Some(body) = op.body.get("requestBody") {
             let body_pointer = format!("{}/requestBody", op.pointer);
             let body = resolve(doc.json, body);
-            if let Some(Value::Object(content)) = body.get("content") {
-                if content.len() > 1 {
-                    let types: Vec<&str> = content.keys().map(String::as_str).collect();
-                    return Err(unsupported(
-                        &format!("{body_pointer}/content"),
-                        format!(
-                            "the request body offers {} media types ({}); the generator supports one",
-                            types.len(),
-                            types.join(", ")
-                        ),
-                        "keep one media type, usually `application/json`",
-                    ));
-                }
+            if let Some(Value::Object(content)) = body.get("content")
+                && content.len() > 1
+            {
+                let types: Vec<&str> = content.keys().map(String::as_str).collect();
+                return Err(unsupported(
+                    &format!("{body_pointer}/content"),
+                    format!(
+                        "the request body offers {} media types ({}); the generator supports one",
+                        types.len(),
+                        types.join(", ")
+                    ),
+                    "keep one media type, usually `application/json`",
+                ));
             }
         }
 
@@ -255,7 +260,10 @@ pub(crate) fn check_operations(doc: &Document<'_>) -> Result<(), SpecError> {
                 // responses are left to its catch-all.
                 let is_default = status == "default";
                 if is_default || status.starts_with('2') || status == "101" {
-                    success.entry(kind.clone()).or_default().push(status.clone());
+                    success
+                        .entry(kind.clone())
+                        .or_default()
+                        .push(status.clone());
                 }
                 if is_default || status.starts_with('4') || status.starts_with('5') {
                     failure.entry(kind).or_default().push(status.clone());
@@ -297,21 +305,34 @@ fn check_path_parameters(
         .collect();
     let mut declared: BTreeSet<String> = BTreeSet::new();
     let lists = [
-        (op.path_item.get("parameters"), format!("/paths/{}/parameters", escape_token(op.path))),
-        (op.body.get("parameters"), format!("{}/parameters", op.pointer)),
+        (
+            op.path_item.get("parameters"),
+            format!("/paths/{}/parameters", escape_token(op.path)),
+        ),
+        (
+            op.body.get("parameters"),
+            format!("{}/parameters", op.pointer),
+        ),
     ];
     for (list, list_pointer) in lists {
-        let Some(Value::Array(params)) = list else { continue };
+        let Some(Value::Array(params)) = list else {
+            continue;
+        };
         for (index, param) in params.iter().enumerate() {
             let param = resolve(doc.json, param);
             if param.get("in").and_then(Value::as_str) != Some("path") {
                 continue;
             }
-            let Some(name) = param.get("name").and_then(Value::as_str) else { continue };
+            let Some(name) = param.get("name").and_then(Value::as_str) else {
+                continue;
+            };
             if !in_template.contains(name) {
                 return Err(unsupported(
                     &format!("{list_pointer}/{index}"),
-                    format!("path parameter `{name}` does not appear in the path `{}`", op.path),
+                    format!(
+                        "path parameter `{name}` does not appear in the path `{}`",
+                        op.path
+                    ),
                     "add `{name}` to the path, or declare the parameter `in: query` or `in: header`",
                 ));
             }
@@ -321,7 +342,10 @@ fn check_path_parameters(
     if let Some(missing) = in_template.iter().find(|name| !declared.contains(**name)) {
         return Err(unsupported(
             &op.pointer,
-            format!("the path `{}` uses `{{{missing}}}` but no path parameter declares it", op.path),
+            format!(
+                "the path `{}` uses `{{{missing}}}` but no path parameter declares it",
+                op.path
+            ),
             "declare it under `parameters` with `in: path` and `required: true`",
         ));
     }

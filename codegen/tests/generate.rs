@@ -59,16 +59,31 @@ fn write_leaves_an_unchanged_file_untouched() {
     config.display_name("spec/auth.yaml");
 
     assert_eq!(config.write(&out).expect("first write"), Written::Updated);
-    let first_mtime = fs::metadata(&out).and_then(|m| m.modified()).expect("mtime");
+    let first_mtime = fs::metadata(&out)
+        .and_then(|m| m.modified())
+        .expect("mtime");
     std::thread::sleep(std::time::Duration::from_millis(20));
-    assert_eq!(config.write(&out).expect("second write"), Written::Unchanged);
-    let second_mtime = fs::metadata(&out).and_then(|m| m.modified()).expect("mtime");
+    assert_eq!(
+        config.write(&out).expect("second write"),
+        Written::Unchanged
+    );
+    let second_mtime = fs::metadata(&out)
+        .and_then(|m| m.modified())
+        .expect("mtime");
     assert_eq!(first_mtime, second_mtime);
 
     // A changed spec replaces the file, and leaves no temporary file behind.
-    fs::write(&spec, SPEC.replacen("Revoke a token", "Revoke one token", 1)).expect("edit spec");
+    fs::write(
+        &spec,
+        SPEC.replacen("Revoke a token", "Revoke one token", 1),
+    )
+    .expect("edit spec");
     assert_eq!(config.write(&out).expect("third write"), Written::Updated);
-    assert!(fs::read_to_string(&out).expect("read").contains("Revoke one token"));
+    assert!(
+        fs::read_to_string(&out)
+            .expect("read")
+            .contains("Revoke one token")
+    );
     let names: Vec<String> = fs::read_dir(&dir)
         .expect("list")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
@@ -87,7 +102,9 @@ fn a_broken_spec_leaves_the_previous_output_in_place() {
     let good = fs::read_to_string(&out).expect("read");
 
     fs::write(&spec, "openapi: 3.0.3\ninfo: [").expect("break spec");
-    Config::new(&spec).write(&out).expect_err("broken spec fails");
+    Config::new(&spec)
+        .write(&out)
+        .expect_err("broken spec fails");
     assert_eq!(fs::read_to_string(&out).expect("read"), good);
     let _ = fs::remove_dir_all(&dir);
 }

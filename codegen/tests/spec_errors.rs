@@ -16,13 +16,21 @@ const NAME: &str = "spec/auth.yaml";
 
 /// The spec with `from` (which must occur exactly once) replaced by `to`.
 fn edited(from: &str, to: &str) -> String {
-    assert_eq!(SPEC.matches(from).count(), 1, "`{from}` must occur once in the spec");
+    assert_eq!(
+        SPEC.matches(from).count(),
+        1,
+        "`{from}` must occur once in the spec"
+    );
     SPEC.replacen(from, to, 1)
 }
 
 /// The one-based line of the unique `anchor` in `text`.
 fn line_of(text: &str, anchor: &str) -> usize {
-    assert_eq!(text.matches(anchor).count(), 1, "`{anchor}` must occur once");
+    assert_eq!(
+        text.matches(anchor).count(),
+        1,
+        "`{anchor}` must occur once"
+    );
     let offset = text.find(anchor).unwrap_or_default();
     text[..offset].matches('\n').count() + 1
 }
@@ -72,7 +80,11 @@ fn expect_failure(text: &str, expected_line: Option<usize>, message_part: &str) 
     let file_prefix = format!("error: {}", path.display());
     assert!(stderr.starts_with(&file_prefix), "{stderr}");
     assert!(stderr.contains(error.message().as_str()), "{stderr}");
-    assert_eq!(stderr.lines().filter(|l| l.starts_with("error:")).count(), 1, "{stderr}");
+    assert_eq!(
+        stderr.lines().filter(|l| l.starts_with("error:")).count(),
+        1,
+        "{stderr}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
     error
 }
@@ -90,7 +102,7 @@ fn tempdir() -> PathBuf {
 }
 
 fn pointer(error: &SpecError) -> &str {
-    match &error.location {
+    match error.location() {
         Location::Node { pointer, .. } => pointer,
         other => panic!("expected a JSON pointer, found {other:?}"),
     }
@@ -107,8 +119,12 @@ fn unreadable_file() {
     let error = c2m_auth_codegen::Config::new("spec/does-not-exist.yaml")
         .generate()
         .expect_err("a missing file fails");
-    assert!(matches!(error.kind, SpecErrorKind::Unreadable { .. }));
-    assert!(error.to_string().starts_with("error: spec/does-not-exist.yaml: cannot read the spec: "));
+    assert!(matches!(error.kind(), SpecErrorKind::Unreadable { .. }));
+    assert!(
+        error
+            .to_string()
+            .starts_with("error: spec/does-not-exist.yaml: cannot read the spec: ")
+    );
 
     let output = Command::new(env!("CARGO_BIN_EXE_c2m-auth-codegen"))
         .args(["check", "spec/does-not-exist.yaml"])
@@ -116,20 +132,30 @@ fn unreadable_file() {
         .expect("run c2m-auth-codegen");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr.starts_with("error: spec/does-not-exist.yaml: cannot read the spec"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: spec/does-not-exist.yaml: cannot read the spec"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn invalid_yaml() {
-    let text = edited("  version: 2.0.0\n", "  version: 2.0.0\n   broken: [unclosed\n");
+    let text = edited(
+        "  version: 2.0.0\n",
+        "  version: 2.0.0\n   broken: [unclosed\n",
+    );
     let error = expect_failure(&text, Some(line_of(&text, "broken:")), "invalid YAML");
-    assert!(matches!(error.kind, SpecErrorKind::InvalidYaml { .. }));
+    assert!(matches!(error.kind(), SpecErrorKind::InvalidYaml { .. }));
 }
 
 #[test]
 fn openapi_3_1_is_refused() {
     let text = edited("openapi: 3.0.3", "openapi: 3.1.0");
-    let error = expect_failure(&text, Some(line_of(&text, "openapi: 3.1.0")), "`openapi: 3.1.0` is not supported");
+    let error = expect_failure(
+        &text,
+        Some(line_of(&text, "openapi: 3.1.0")),
+        "`openapi: 3.1.0` is not supported",
+    );
     assert_eq!(pointer(&error), "/openapi");
 }
 
@@ -149,8 +175,12 @@ fn a_document_without_openapi_field() {
 #[test]
 fn wrong_shape_for_openapi() {
     let text = edited("  title: C2M API v2 - Auth Overlay\n", "");
-    let error = expect_failure(&text, Some(line_of(&text, "  version: 2.0.0")), "missing field `title`");
-    assert!(matches!(error.kind, SpecErrorKind::NotOpenApi { .. }));
+    let error = expect_failure(
+        &text,
+        Some(line_of(&text, "  version: 2.0.0")),
+        "missing field `title`",
+    );
+    assert!(matches!(error.kind(), SpecErrorKind::NotOpenApi { .. }));
 }
 
 #[test]
@@ -176,7 +206,11 @@ fn external_ref() {
         "$ref: '#/components/schemas/ShortTokenRequest'",
         "$ref: 'schemas.yaml#/ShortTokenRequest'",
     );
-    expect_failure(&text, Some(line_of(&text, "schemas.yaml#")), "points outside this document");
+    expect_failure(
+        &text,
+        Some(line_of(&text, "schemas.yaml#")),
+        "points outside this document",
+    );
 }
 
 #[test]
@@ -188,18 +222,32 @@ fn missing_operation_id() {
         Some(revoke_path + 1),
         "operation `POST /auth/tokens/{tokenId}/revoke` has no operationId",
     );
-    assert_eq!(pointer(&error), "/paths/~1auth~1tokens~1{tokenId}~1revoke/post");
+    assert_eq!(
+        pointer(&error),
+        "/paths/~1auth~1tokens~1{tokenId}~1revoke/post"
+    );
 }
 
 #[test]
 fn duplicate_operation_id() {
-    let text = edited("operationId: revokeToken", "operationId: issueShortTermToken");
+    let text = edited(
+        "operationId: revokeToken",
+        "operationId: issueShortTermToken",
+    );
     let second = text
         .match_indices("operationId: issueShortTermToken")
         .nth(1)
         .map(|(offset, _)| text[..offset].matches('\n').count() + 1);
-    let error = expect_failure(&text, second, "operationId `issueShortTermToken` is already used");
-    assert!(error.message().contains("#/paths/~1auth~1tokens~1short/post"));
+    let error = expect_failure(
+        &text,
+        second,
+        "operationId `issueShortTermToken` is already used",
+    );
+    assert!(
+        error
+            .message()
+            .contains("#/paths/~1auth~1tokens~1short/post")
+    );
 }
 
 #[test]
@@ -210,11 +258,19 @@ fn two_error_body_types_on_one_operation() {
     );
     let error = expect_failure(
         &text,
-        Some(line_after(&text, "  /auth/tokens/{tokenId}/revoke:", "      responses:")),
+        Some(line_after(
+            &text,
+            "  /auth/tokens/{tokenId}/revoke:",
+            "      responses:",
+        )),
         "operation `revokeToken`: its error responses have different body types",
     );
-    assert!(error.message().contains("401 → `AuthError`"), "{}", error.message());
-    assert!(matches!(error.kind, SpecErrorKind::Unsupported { .. }));
+    assert!(
+        error.message().contains("401 → `AuthError`"),
+        "{}",
+        error.message()
+    );
+    assert!(matches!(error.kind(), SpecErrorKind::Unsupported { .. }));
 }
 
 #[test]
@@ -225,7 +281,11 @@ fn two_request_media_types() {
     );
     let error = expect_failure(
         &text,
-        Some(line_after(&text, "  /auth/tokens/short:", "        content:")),
+        Some(line_after(
+            &text,
+            "  /auth/tokens/short:",
+            "        content:",
+        )),
         "operation `issueShortTermToken`: the request body offers 2 media types",
     );
     assert!(pointer(&error).ends_with("/requestBody/content"));
@@ -256,6 +316,6 @@ fn progenitor_panics_become_messages() {
         Some(line_after(&text, "  /auth/tokens/short:", "    post:")),
         "operation `issueShortTermToken`: the generator failed: progenitor cannot handle this document",
     );
-    assert!(matches!(error.kind, SpecErrorKind::Generator { .. }));
+    assert!(matches!(error.kind(), SpecErrorKind::Generator { .. }));
     assert!(error.message().contains("encoding"), "{}", error.message());
 }
