@@ -67,54 +67,19 @@
 
 #![warn(missing_docs)]
 
+// The generated code names the runtime `::c2m_auth::runtime`, as it would
+// from any other crate.
+extern crate self as c2m_auth;
+
+pub mod runtime;
+
 #[allow(missing_docs)]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/c2m_auth.rs"));
 }
 
 pub use generated::*;
+pub use runtime::{Error, Response, Secret};
 
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
-
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, InvalidHeaderValue};
-
-impl Client {
-    /// A client that sends `headers` with every request: the way to attach a
-    /// credential until per-operation credentials arrive.
-    ///
-    /// Uses the same 15-second connect and request timeouts as
-    /// [`Client::new`], but reports a failure to build the HTTP client
-    /// (e.g. no TLS backend) as an error instead of panicking.
-    pub fn with_default_headers(
-        base_url: &str,
-        headers: HeaderMap,
-    ) -> Result<Self, reqwest::Error> {
-        let timeout = std::time::Duration::from_secs(15);
-        let http = reqwest::Client::builder()
-            .connect_timeout(timeout)
-            .timeout(timeout)
-            .default_headers(headers)
-            .build()?;
-        Ok(Self::new_with_client(base_url, http))
-    }
-}
-
-/// `Authorization: Bearer <token>`, marked sensitive so that `Debug` of the
-/// header map does not show the token.
-pub fn bearer_header(token: &str) -> Result<HeaderMap, InvalidHeaderValue> {
-    let mut value = HeaderValue::from_str(&format!("Bearer {token}"))?;
-    value.set_sensitive(true);
-    let mut headers = HeaderMap::new();
-    headers.insert(AUTHORIZATION, value);
-    Ok(headers)
-}
-
-/// `X-Client-Id: <client id>`, the `ClientKey` scheme.
-pub fn client_key_header(client_id: &str) -> Result<HeaderMap, InvalidHeaderValue> {
-    let mut value = HeaderValue::from_str(client_id)?;
-    value.set_sensitive(true);
-    let mut headers = HeaderMap::new();
-    headers.insert(HeaderName::from_static("x-client-id"), value);
-    Ok(headers)
-}

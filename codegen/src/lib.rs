@@ -29,7 +29,10 @@
 #![deny(missing_docs)]
 
 mod error;
+mod facade;
 mod locate;
+mod preprocess;
+mod rules;
 mod validate;
 
 use std::cell::Cell;
@@ -50,7 +53,11 @@ use validate::Document;
 pub struct Config {
     spec: PathBuf,
     display_name: Option<String>,
+    runtime_crate: String,
 }
+
+/// The crate whose `runtime` module generated code uses by default.
+pub const DEFAULT_RUNTIME_CRATE: &str = "c2m_auth";
 
 /// Whether [`Config::write`] changed the output file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,7 +75,17 @@ impl Config {
         Self {
             spec: spec.into(),
             display_name: None,
+            runtime_crate: DEFAULT_RUNTIME_CRATE.to_string(),
         }
+    }
+
+    /// The crate whose `runtime` module (secrets, credentials, errors,
+    /// bounds) the generated code refers to as `::NAME::runtime`; defaults
+    /// to [`DEFAULT_RUNTIME_CRATE`]. A crate generating into itself declares
+    /// `extern crate self as NAME;`.
+    pub fn runtime_crate(&mut self, name: impl Into<String>) -> &mut Self {
+        self.runtime_crate = name.into();
+        self
     }
 
     /// How to name the spec in messages and in the `@generated` line;
@@ -96,7 +113,7 @@ impl Config {
                 },
             )
         })?;
-        generate_from_str(&text, &name)
+        generate(&text, &name, &self.runtime_crate)
     }
 
     /// Generates and writes the source to `out`, leaving the file untouched
@@ -143,8 +160,13 @@ pub fn write_if_changed(path: &Path, contents: &str) -> std::io::Result<Written>
 }
 
 /// Generates the client from the text of an OpenAPI document; `file` names
-/// it in messages and in the `@generated` line.
+/// it in messages and in the `@generated` line. The code uses the runtime
+/// of [`DEFAULT_RUNTIME_CRATE`].
 pub fn generate_from_str(text: &str, file: &str) -> Result<String, SpecError> {
+    generate(text, file, DEFAULT_RUNTIME_CRATE)
+}
+
+fn generate(text: &str, file: &str, runtime_crate: &str) -> Result<String, SpecError> {
     let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| yaml_error(file, &e))?;
     let json: serde_json::Value = serde_json::to_value(&yaml).map_err(|e| {
         SpecError::new(
@@ -161,7 +183,9 @@ pub fn generate_from_str(text: &str, file: &str) -> Result<String, SpecError> {
         json: &json,
     };
     validate::check_version(&doc)?;
-    let spec: openapiv3::OpenAPI = serde_yaml::from_str(text).map_err(|e| {
+    // Parsed from the text for its line and column in errors; generation
+    // uses the rewritten JSON form below.
+    let _shape: openapiv3::OpenAPI = serde_yaml::from_str(text).map_err(|e| {
         let position = e.location().map(|l| LineColumn {
             line: l.line(),
             column: l.column(),
@@ -178,24 +202,39 @@ pub fn generate_from_str(text: &str, file: &str) -> Result<String, SpecError> {
     validate::check_operation_ids(&doc)?;
     validate::check_operations(&doc)?;
 
-    let tokens = run_progenitor(&spec).map_err(|reason| match failing_operation(&spec) {
-        Some((pointer, operation_id)) => doc.error_at(
-            &pointer,
-            SpecErrorKind::Generator {
-                operation_id: Some(operation_id),
-                reason,
-            },
-        ),
-        None => SpecError::new(
+    let mut rewritten = json.clone();
+    preprocess::rewrite(&doc, &mut rewritten, runtime_crate)?;
+    let spec: openapiv3::OpenAPI = serde_json::from_value(rewritten).map_err(|e| {
+        SpecError::new(
             file,
             Location::File,
-            SpecErrorKind::Generator {
-                operation_id: None,
-                reason,
+            SpecErrorKind::NotOpenApi {
+                reason: e.to_string(),
             },
-        ),
+        )
     })?;
-    let syntax: syn::File = syn::parse2(tokens).map_err(|e| {
+
+    let tokens =
+        run_progenitor(&spec, runtime_crate).map_err(|reason| {
+            match failing_operation(&spec, runtime_crate) {
+                Some((pointer, operation_id)) => doc.error_at(
+                    &pointer,
+                    SpecErrorKind::Generator {
+                        operation_id: Some(operation_id),
+                        reason,
+                    },
+                ),
+                None => SpecError::new(
+                    file,
+                    Location::File,
+                    SpecErrorKind::Generator {
+                        operation_id: None,
+                        reason,
+                    },
+                ),
+            }
+        })?;
+    let unparsable = |e: syn::Error| {
         SpecError::new(
             file,
             Location::File,
@@ -203,7 +242,19 @@ pub fn generate_from_str(text: &str, file: &str) -> Result<String, SpecError> {
                 reason: e.to_string(),
             },
         )
-    })?;
+    };
+    let raw: syn::File = syn::parse2(tokens.clone()).map_err(unparsable)?;
+    let typed = facade::generate(&doc, &raw, runtime_crate)?;
+    let whole = quote::quote! {
+        /// What progenitor generates: the request and response code, and the
+        /// types. The typed layer below wraps it.
+        #[allow(dead_code, unused_imports, missing_docs, clippy::all)]
+        mod raw {
+            #tokens
+        }
+        #typed
+    };
+    let syntax: syn::File = syn::parse2(whole).map_err(unparsable)?;
     let body = prettyplease::unparse(&syntax);
     Ok(format!(
         "// @generated by c2m-auth-codegen from {file} ({} {}). Do not edit: change the spec and rebuild.\n\n{body}",
@@ -239,7 +290,7 @@ fn strip_position(message: &str) -> String {
 
 /// When progenitor fails on the whole document, finds the first operation
 /// it also fails on alone, so the message can name it: `(pointer, operationId)`.
-fn failing_operation(spec: &openapiv3::OpenAPI) -> Option<(String, String)> {
+fn failing_operation(spec: &openapiv3::OpenAPI, runtime_crate: &str) -> Option<(String, String)> {
     for (path, item) in &spec.paths.paths {
         let openapiv3::ReferenceOr::Item(item) = item else {
             continue;
@@ -267,7 +318,7 @@ fn failing_operation(spec: &openapiv3::OpenAPI) -> Option<(String, String)> {
                 .paths
                 .paths
                 .insert(path.clone(), openapiv3::ReferenceOr::Item(single));
-            if run_progenitor(&alone).is_err() {
+            if run_progenitor(&alone, runtime_crate).is_err() {
                 let pointer = format!("/paths/{}/{method}", locate::escape_token(path));
                 let id = operation.operation_id.clone().unwrap_or_default();
                 return Some((pointer, id));
@@ -285,7 +336,10 @@ thread_local! {
 /// asserts for constructs it does not support) into a message. The panic
 /// is kept off stderr by a hook that stays quiet only on this thread and
 /// only while progenitor runs, so other threads' panics still print.
-fn run_progenitor(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream, String> {
+fn run_progenitor(
+    spec: &openapiv3::OpenAPI,
+    runtime_crate: &str,
+) -> Result<proc_macro2::TokenStream, String> {
     static INSTALL_HOOK: Once = Once::new();
     INSTALL_HOOK.call_once(|| {
         let previous = panic::take_hook();
@@ -296,7 +350,15 @@ fn run_progenitor(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream,
         }));
     });
 
-    let settings = progenitor::GenerationSettings::default();
+    let runtime = runtime_crate.replace('-', "_");
+    let context: proc_macro2::TokenStream = format!("::{runtime}::runtime::CallContext")
+        .parse()
+        .map_err(|e| format!("bad runtime crate name `{runtime_crate}`: {e}"))?;
+    let mut settings = progenitor::GenerationSettings::default();
+    settings
+        .with_inner_type(context)
+        .with_hooks(progenitor::HooksMode::Expected)
+        .with_crate(runtime_crate, progenitor::CrateVers::Any, None);
     let mut generator = progenitor::Generator::new(&settings);
     QUIET_PANICS.with(|q| q.set(true));
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| generator.generate_tokens(spec)));

@@ -400,3 +400,25 @@ fn schema_name(doc: &Value, schema: &Value) -> String {
     }
     format!("inline schema {schema}")
 }
+
+/// The operation objects under `paths`, for rewriting.
+pub(crate) fn operations_mut(doc: &mut Value) -> Vec<&mut Value> {
+    let mut found = Vec::new();
+    let Some(Value::Object(paths)) = doc.get_mut("paths") else {
+        return found;
+    };
+    for item in paths.values_mut() {
+        let Value::Object(item) = item else { continue };
+        for (key, operation) in item.iter_mut() {
+            if METHODS.contains(&key.as_str()) {
+                found.push(operation);
+            }
+        }
+    }
+    found
+}
+
+/// Follows local `$ref`s from `node` to the node they name.
+pub(crate) fn resolved<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
+    resolve(doc, node)
+}

@@ -1,0 +1,1089 @@
+//! The typed layer over progenitor's generated code: everything the spec
+//! says that progenitor ignores, generated from the spec for any document.
+//!
+//! - `security`: one credential type per security scheme, and per operation
+//!   a sealed trait implemented only for the credentials its `security`
+//!   alternatives accept, so a wrong credential is a compile error;
+//! - `headers`: per operation, the success response's declared headers as
+//!   typed fields;
+//! - `rules`: the bounds, checked before sending and after decoding;
+//! - `Server`: the spec's servers, and a `Client` whose constructors refuse
+//!   plain http off loopback;
+//! - one method per operation taking the credential, calling progenitor's
+//!   method, and returning a typed `Response` or `Error`.
+
+use std::collections::BTreeMap;
+
+use heck::{ToPascalCase, ToSnakeCase};
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use crate::locate::escape_token;
+use crate::preprocess::is_secret;
+use crate::rules::Rules;
+use crate::validate::{Document, operations, resolved};
+use crate::{SpecError, SpecErrorKind};
+
+/// One method progenitor generated, as its signature shows it.
+struct RawMethod {
+    ident: Ident,
+    params: Vec<(Ident, syn::Type)>,
+    ok: syn::Type,
+    err: syn::Type,
+}
+
+/// Reads progenitor's methods from its output, keyed by the snake_case
+/// operationId each method records in its `OperationInfo`.
+fn raw_methods(raw: &syn::File) -> BTreeMap<String, RawMethod> {
+    let mut methods = BTreeMap::new();
+    for item in &raw.items {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        let syn::Type::Path(self_ty) = block.self_ty.as_ref() else {
+            continue;
+        };
+        if block.trait_.is_some() || !self_ty.path.is_ident("Client") {
+            continue;
+        }
+        for item in &block.items {
+            let syn::ImplItem::Fn(function) = item else {
+                continue;
+            };
+            let body = quote!(#function).to_string();
+            let Some(operation_id) = body
+                .split("operation_id : \"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+            else {
+                continue;
+            };
+            let params = function
+                .sig
+                .inputs
+                .iter()
+                .filter_map(|input| match input {
+                    syn::FnArg::Typed(typed) => match typed.pat.as_ref() {
+                        syn::Pat::Ident(name) => Some((name.ident.clone(), (*typed.ty).clone())),
+                        _ => None,
+                    },
+                    syn::FnArg::Receiver(_) => None,
+                })
+                .collect();
+            let Some((ok, err)) = result_types(&function.sig.output) else {
+                continue;
+            };
+            methods.insert(
+                operation_id.to_string(),
+                RawMethod {
+                    ident: function.sig.ident.clone(),
+                    params,
+                    ok,
+                    err,
+                },
+            );
+        }
+    }
+    methods
+}
+
+/// The names of the types in progenitor's `types` module.
+fn type_names(raw: &syn::File) -> std::collections::BTreeSet<String> {
+    let mut names = std::collections::BTreeSet::new();
+    for item in &raw.items {
+        let syn::Item::Mod(module) = item else {
+            continue;
+        };
+        if module.ident != "types" {
+            continue;
+        }
+        for item in module.content.iter().flat_map(|(_, items)| items) {
+            match item {
+                syn::Item::Struct(s) => {
+                    names.insert(s.ident.to_string());
+                }
+                syn::Item::Enum(e) => {
+                    names.insert(e.ident.to_string());
+                }
+                _ => {}
+            }
+        }
+    }
+    names
+}
+
+/// `T` and `E` of `Result<ResponseValue<T>, Error<E>>`.
+fn result_types(output: &syn::ReturnType) -> Option<(syn::Type, syn::Type)> {
+    let syn::ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let args = generic_args(ty)?;
+    let mut args = args.into_iter();
+    let ok = generic_args(&args.next()?)?.into_iter().next()?;
+    let err = generic_args(&args.next()?)?.into_iter().next()?;
+    Some((ok, err))
+}
+
+fn generic_args(ty: &syn::Type) -> Option<Vec<syn::Type>> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    Some(
+        args.args
+            .iter()
+            .filter_map(|arg| match arg {
+                syn::GenericArgument::Type(ty) => Some(ty.clone()),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+/// `#[doc = …]` attributes, one per line, so the output shows `///` lines.
+fn docs(text: &str) -> TokenStream {
+    let lines = text.trim_end().lines().map(|line| format!(" {line}"));
+    quote!(#(#[doc = #lines])*)
+}
+
+enum SchemeKind {
+    Bearer,
+    Basic,
+    ApiKey { location: String, name: String },
+}
+
+struct Scheme {
+    name: String,
+    ident: Ident,
+    kind: SchemeKind,
+}
+
+fn schemes(doc: &Document<'_>) -> Result<Vec<Scheme>, SpecError> {
+    let Some(Value::Object(map)) = doc.json.pointer("/components/securitySchemes") else {
+        return Ok(Vec::new());
+    };
+    let mut found = Vec::new();
+    for (name, scheme) in map {
+        let pointer = format!("/components/securitySchemes/{}", escape_token(name));
+        let scheme = resolved(doc.json, scheme);
+        let unsupported = |what: String| {
+            doc.error_at(
+                &pointer,
+                SpecErrorKind::Unsupported {
+                    operation_id: None,
+                    what,
+                    hint: "use an oauth2, openIdConnect, http bearer, http basic or apiKey scheme"
+                        .into(),
+                },
+            )
+        };
+        let text = |key: &str| {
+            scheme
+                .get(key)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let kind = match text("type").as_str() {
+            "oauth2" | "openIdConnect" => SchemeKind::Bearer,
+            "http" => match text("scheme").to_ascii_lowercase().as_str() {
+                "bearer" => SchemeKind::Bearer,
+                "basic" => SchemeKind::Basic,
+                other => {
+                    return Err(unsupported(format!(
+                        "security scheme `{name}` uses http scheme `{other}`"
+                    )));
+                }
+            },
+            "apiKey" => {
+                let location = text("in");
+                if !matches!(location.as_str(), "header" | "query" | "cookie") {
+                    return Err(unsupported(format!(
+                        "apiKey scheme `{name}` is `in: {location}`"
+                    )));
+                }
+                SchemeKind::ApiKey {
+                    location,
+                    name: text("name"),
+                }
+            }
+            other => {
+                return Err(unsupported(format!(
+                    "security scheme `{name}` has type `{other}`"
+                )));
+            }
+        };
+        found.push(Scheme {
+            name: name.clone(),
+            ident: format_ident!("{}", name.to_pascal_case()),
+            kind,
+        });
+    }
+    Ok(found)
+}
+
+fn scheme_item(scheme: &Scheme, spec: &Value, rt: &TokenStream) -> TokenStream {
+    let Scheme { name, ident, kind } = scheme;
+    let description = spec
+        .pointer(&format!(
+            "/components/securitySchemes/{}/description",
+            escape_token(name)
+        ))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .trim();
+    let (wire, fields, constructor, place, debug) = match kind {
+        SchemeKind::Bearer => (
+            "`Authorization: Bearer <token>`".to_string(),
+            quote!(token: #rt::Secret),
+            quote! {
+                /// Wraps the token.
+                pub fn new(token: impl ::std::convert::Into<#rt::Secret>) -> Self {
+                    Self { token: token.into() }
+                }
+                /// The token, explicitly.
+                pub fn token(&self) -> &#rt::Secret {
+                    &self.token
+                }
+            },
+            quote!(placement.bearer(#name, &self.token)),
+            quote!(f.write_str(concat!(stringify!(#ident), "(<redacted>)"))),
+        ),
+        SchemeKind::Basic => (
+            "`Authorization: Basic <base64(username:password)>`".to_string(),
+            quote!(username: ::std::string::String, password: #rt::Secret),
+            quote! {
+                /// A user name and password.
+                pub fn new(
+                    username: impl ::std::convert::Into<::std::string::String>,
+                    password: impl ::std::convert::Into<#rt::Secret>,
+                ) -> Self {
+                    Self { username: username.into(), password: password.into() }
+                }
+                /// The user name.
+                pub fn username(&self) -> &str {
+                    &self.username
+                }
+                /// The password, explicitly.
+                pub fn password(&self) -> &#rt::Secret {
+                    &self.password
+                }
+            },
+            quote!(placement.basic(#name, &self.username, &self.password)),
+            quote! {
+                f.debug_struct(stringify!(#ident))
+                    .field("username", &self.username)
+                    .field("password", &self.password)
+                    .finish()
+            },
+        ),
+        SchemeKind::ApiKey {
+            location,
+            name: key_name,
+        } => {
+            let place = match location.as_str() {
+                "header" => quote!(placement.header(#name, #key_name, &self.key)),
+                "query" => {
+                    quote! {{ placement.query(#key_name, &self.key); ::std::result::Result::Ok(()) }}
+                }
+                _ => quote!(placement.cookie(#name, #key_name, &self.key)),
+            };
+            let wire = match location.as_str() {
+                "header" => format!("the `{key_name}` header"),
+                "query" => format!("the `{key_name}` query parameter"),
+                _ => format!("the `{key_name}` cookie"),
+            };
+            (
+                wire,
+                quote!(key: #rt::Secret),
+                quote! {
+                    /// Wraps the key.
+                    pub fn new(key: impl ::std::convert::Into<#rt::Secret>) -> Self {
+                        Self { key: key.into() }
+                    }
+                    /// The key, explicitly.
+                    pub fn key(&self) -> &#rt::Secret {
+                        &self.key
+                    }
+                },
+                place,
+                quote!(f.write_str(concat!(stringify!(#ident), "(<redacted>)"))),
+            )
+        }
+    };
+    let mut text = format!("The `{name}` security scheme, sent as {wire}.");
+    if !description.is_empty() {
+        text = format!("{description}\n\n{text}");
+    }
+    text.push_str("\n\nIts `Debug` output never shows the secret.");
+    let doc = docs(&text);
+    quote! {
+        #doc
+        #[derive(Clone)]
+        pub struct #ident { #fields }
+
+        impl #ident { #constructor }
+
+        impl ::std::fmt::Debug for #ident {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                #debug
+            }
+        }
+
+        impl #rt::Credential for #ident {
+            fn place(&self, placement: &mut #rt::Placement) -> ::std::result::Result<(), #rt::CredentialError> {
+                #place
+            }
+        }
+
+        impl sealed::Sealed for #ident {}
+    }
+}
+
+/// One operation's `security` alternatives: each a list of (scheme, scopes).
+type Alternatives = Vec<Vec<(String, Vec<String>)>>;
+
+fn alternatives(spec: &Value, operation: &Value) -> Option<Alternatives> {
+    let security = operation.get("security").or_else(|| spec.get("security"))?;
+    let list = security.as_array()?;
+    Some(
+        list.iter()
+            .filter_map(Value::as_object)
+            .map(|requirement| {
+                requirement
+                    .iter()
+                    .map(|(scheme, scopes)| {
+                        let scopes = scopes
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string)
+                            .collect();
+                        (scheme.clone(), scopes)
+                    })
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
+/// Rust type for a header value per its schema.
+fn header_type(schema: &Value, rt: &TokenStream) -> Option<TokenStream> {
+    let kind = schema.get("type").and_then(Value::as_str);
+    Some(match kind {
+        Some("string") if is_secret(schema) => quote!(#rt::Secret),
+        Some("string") if schema.get("format").and_then(Value::as_str) == Some("date-time") => {
+            quote!(::chrono::DateTime<::chrono::offset::Utc>)
+        }
+        Some("string") => quote!(::std::string::String),
+        Some("integer") => quote!(i64),
+        Some("number") => quote!(f64),
+        Some("boolean") => quote!(bool),
+        Some("array") => {
+            let item = header_type(schema.get("items")?, rt)?;
+            quote!(::std::vec::Vec<#item>)
+        }
+        _ => return None,
+    })
+}
+
+fn is_json(media: &str) -> bool {
+    media == "application/json" || media.starts_with("application/json;")
+}
+
+/// The JSON schema of a response or body, if it has one.
+fn json_schema<'v>(spec: &'v Value, node: &'v Value) -> Option<(&'v Value, String)> {
+    let node = resolved(spec, node);
+    let content = node.get("content")?.as_object()?;
+    let (media, media_type) = content.iter().find(|(media, _)| is_json(media))?;
+    Some((media_type.get("schema")?, media.clone()))
+}
+
+/// Generates the typed layer for the whole document.
+pub(crate) fn generate(
+    doc: &Document<'_>,
+    raw: &syn::File,
+    runtime_crate: &str,
+) -> Result<TokenStream, SpecError> {
+    let runtime_ident = format_ident!("{}", runtime_crate.replace('-', "_"));
+    let rt = quote!(::#runtime_ident::runtime);
+    let spec = doc.json;
+    let raw_methods = raw_methods(raw);
+    let schemes = schemes(doc)?;
+    let mut rules = Rules::new(doc, rt.clone())?;
+
+    let scheme_items: Vec<TokenStream> =
+        schemes.iter().map(|s| scheme_item(s, spec, &rt)).collect();
+    let scheme_ident = |name: &str| {
+        schemes
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.ident.clone())
+    };
+
+    let mut traits = Vec::new();
+    let mut tuple_seals = Vec::new();
+    let mut anonymous_sealed = false;
+    let mut header_items = Vec::new();
+    let mut methods = Vec::new();
+
+    for op in operations(spec) {
+        let operation_id = op
+            .body
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let Some(raw_method) = raw_methods.get(&operation_id.to_snake_case()) else {
+            return Err(doc.error_at(
+                &op.pointer,
+                SpecErrorKind::Generator {
+                    operation_id: Some(operation_id.to_string()),
+                    reason: "progenitor generated no method for this operation".into(),
+                },
+            ));
+        };
+        let pascal = operation_id.to_pascal_case();
+        let snake = operation_id.to_snake_case();
+        let method_ident = &raw_method.ident;
+        let unsupported = |pointer: String, what: String, hint: &str| {
+            doc.error_at(
+                &pointer,
+                SpecErrorKind::Unsupported {
+                    operation_id: Some(operation_id.to_string()),
+                    what,
+                    hint: hint.into(),
+                },
+            )
+        };
+
+        // Credentials.
+        let mut doc_text = String::new();
+        if let Some(summary) = op.body.get("summary").and_then(Value::as_str) {
+            doc_text.push_str(summary.trim());
+            doc_text.push_str("\n\n");
+        }
+        if let Some(description) = op.body.get("description").and_then(Value::as_str) {
+            doc_text.push_str(description.trim());
+            doc_text.push_str("\n\n");
+        }
+        doc_text.push_str(&format!(
+            "Sends `{} {}` (operation `{operation_id}`).\n",
+            op.method.to_uppercase(),
+            op.path
+        ));
+
+        let credential_param = match alternatives(spec, op.body) {
+            None => None,
+            Some(alternatives) if alternatives.is_empty() => None,
+            Some(alternatives) => {
+                let trait_ident = format_ident!("{pascal}Credential");
+                let mut impls = Vec::new();
+                let mut accepted = Vec::new();
+                doc_text.push_str("\n# Credentials\n\nOne of:\n");
+                for (index, alternative) in alternatives.iter().enumerate() {
+                    let pointer = format!("{}/security/{index}", op.pointer);
+                    let mut idents = Vec::new();
+                    let mut described = Vec::new();
+                    for (scheme, scopes) in alternative {
+                        let Some(ident) = scheme_ident(scheme) else {
+                            return Err(unsupported(
+                                format!("{pointer}/{}", escape_token(scheme)),
+                                format!(
+                                    "security requirement names `{scheme}`, which `components.securitySchemes` does not define"
+                                ),
+                                "define the scheme under `components.securitySchemes`, or fix the name",
+                            ));
+                        };
+                        let scope_text = match scopes.len() {
+                            0 => String::new(),
+                            1 => format!(" with scope `{}`", scopes[0]),
+                            _ => format!(
+                                " with scopes {}",
+                                scopes
+                                    .iter()
+                                    .map(|s| format!("`{s}`"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        };
+                        described.push(format!("[`security::{ident}`]{scope_text}"));
+                        idents.push(ident);
+                    }
+                    let ty = match idents.len() {
+                        0 => {
+                            anonymous_sealed = true;
+                            described.push(format!(
+                                "[`{runtime_crate}::runtime::Anonymous`] (no credential)"
+                            ));
+                            quote!(#rt::Anonymous)
+                        }
+                        1 => {
+                            let ident = &idents[0];
+                            quote!(#ident)
+                        }
+                        2 | 3 => {
+                            let tuple = quote!((#(#idents),*));
+                            let key = tuple.to_string();
+                            if !tuple_seals
+                                .iter()
+                                .any(|(k, _): &(String, TokenStream)| *k == key)
+                            {
+                                tuple_seals.push((key, quote!(impl sealed::Sealed for #tuple {})));
+                            }
+                            tuple
+                        }
+                        n => {
+                            return Err(unsupported(
+                                pointer,
+                                format!(
+                                    "one security alternative requires {n} schemes together; at most 3 are supported"
+                                ),
+                                "split the requirement, or combine the credentials into one scheme",
+                            ));
+                        }
+                    };
+                    let together = described.join(" together with ");
+                    doc_text.push_str(&format!("- {together}\n"));
+                    accepted.push(together.replace("[`", "`").replace("`]", "`"));
+                    impls.push(quote!(impl #trait_ident for #ty {}));
+                }
+                let message = format!("`{{Self}}` is not a credential that `{snake}` accepts");
+                let label = format!("`{operation_id}` does not accept this credential");
+                let note = format!("`{snake}` accepts one of: {}", accepted.join("; "));
+                let trait_doc = docs(&format!(
+                    "The credentials `{operation_id}` accepts ([`Client::{method_ident}`](crate::Client::{method_ident})).\n\nSealed: implemented exactly for the spec's security alternatives of this operation."
+                ));
+                traits.push(quote! {
+                    #trait_doc
+                    #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+                    pub trait #trait_ident: #rt::Credential + sealed::Sealed {}
+                    #(#impls)*
+                });
+                Some(quote!(credential: &(impl security::#trait_ident + ?::std::marker::Sized),))
+            }
+        };
+
+        // Body and parameter bounds.
+        let mut checks = Vec::new();
+        let mut args = Vec::new();
+        let mut params = Vec::new();
+        let mut omit_body = quote!(false);
+        for (name, ty) in &raw_method.params {
+            params.push(quote!(#name: #ty));
+            args.push(quote!(#name));
+            if name == "body" {
+                let body = op.body.get("requestBody").map(|b| resolved(spec, b));
+                let optional = body
+                    .and_then(|b| b.get("required"))
+                    .and_then(Value::as_bool)
+                    != Some(true);
+                if optional {
+                    omit_body = quote!(body.is_none());
+                }
+                if let Some((schema, media)) = op
+                    .body
+                    .get("requestBody")
+                    .and_then(|b| json_schema(spec, b))
+                {
+                    let pointer = format!(
+                        "{}/requestBody/content/{}/schema",
+                        op.pointer,
+                        escape_token(&media)
+                    );
+                    if let Some(rule) = rules.site(&format!("{snake}_body"), schema, &pointer)? {
+                        checks.push(quote!(#rt::check(&body, &rules::#rule)?;));
+                    }
+                }
+                continue;
+            }
+            // Parameters, by the name progenitor gave them.
+            let declared = op
+                .body
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .chain(
+                    op.path_item
+                        .get("parameters")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten(),
+                )
+                .map(|p| resolved(spec, p))
+                .find(|p| {
+                    p.get("name")
+                        .and_then(Value::as_str)
+                        .map(|n| n.to_snake_case())
+                        == Some(name.to_string())
+                        || p.get("name").and_then(Value::as_str) == Some(name.to_string().as_str())
+                });
+            if let Some(parameter) = declared
+                && let Some(schema) = parameter.get("schema")
+            {
+                let spec_name = parameter
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                if let Some(rule) =
+                    rules.site(&format!("{snake}_param_{name}"), schema, &op.pointer)?
+                {
+                    checks.push(quote! {
+                        #rt::check(&#name, &rules::#rule).map_err(|e| e.within(#spec_name))?;
+                    });
+                }
+            }
+        }
+
+        // Responses: declared headers of the success responses, rules of the
+        // bodies, and the statuses for the docs.
+        let mut header_fields: BTreeMap<
+            String,
+            (TokenStream, bool, String, Option<Ident>, String),
+        > = BTreeMap::new();
+        let mut success_count = 0;
+        let mut success_rule = None;
+        let mut error_rule = None;
+        let mut success_json = false;
+        let mut error_json = false;
+        let mut error_docs = Vec::new();
+        if let Some(Value::Object(responses)) = op.body.get("responses") {
+            for (status, response) in responses {
+                let response_pointer = format!("{}/responses/{}", op.pointer, escape_token(status));
+                let target = resolved(spec, response);
+                let description = target
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let is_success = status.starts_with('2');
+                if is_success {
+                    success_count += 1;
+                    if let Some((schema, media)) = json_schema(spec, response) {
+                        success_json = true;
+                        let pointer =
+                            format!("{response_pointer}/content/{}/schema", escape_token(&media));
+                        if success_rule.is_none() {
+                            success_rule =
+                                rules.site(&format!("{snake}_response"), schema, &pointer)?;
+                        }
+                    }
+                    if let Some(Value::Object(headers)) = target.get("headers") {
+                        for (header, definition) in headers {
+                            let definition = resolved(spec, definition);
+                            let header_pointer =
+                                format!("{response_pointer}/headers/{}", escape_token(header));
+                            let Some(schema) = definition.get("schema") else {
+                                return Err(unsupported(
+                                    header_pointer,
+                                    format!("response header `{header}` has no schema"),
+                                    "add `schema: {type: string}` (or integer, number, boolean, array)",
+                                ));
+                            };
+                            let schema = resolved(spec, schema);
+                            let Some(ty) = header_type(schema, &rt) else {
+                                return Err(unsupported(
+                                    format!("{header_pointer}/schema"),
+                                    format!(
+                                        "response header `{header}` has a schema the client cannot parse from a header"
+                                    ),
+                                    "use a string (optionally `format: date-time`), integer, number, boolean, or an array of those",
+                                ));
+                            };
+                            let required =
+                                definition.get("required").and_then(Value::as_bool) == Some(true);
+                            let rule = rules.site(
+                                &format!("{snake}_header_{}", header.to_snake_case()),
+                                schema,
+                                &format!("{header_pointer}/schema"),
+                            )?;
+                            let text = definition
+                                .get("description")
+                                .and_then(Value::as_str)
+                                .unwrap_or_default()
+                                .trim()
+                                .to_string();
+                            let entry = header_fields.entry(header.clone()).or_insert((
+                                ty,
+                                true,
+                                text,
+                                rule,
+                                header.clone(),
+                            ));
+                            entry.1 &= required;
+                        }
+                    }
+                } else {
+                    if let Some((schema, media)) = json_schema(spec, response) {
+                        error_json = true;
+                        let pointer =
+                            format!("{response_pointer}/content/{}/schema", escape_token(&media));
+                        if error_rule.is_none() {
+                            error_rule = rules.site(&format!("{snake}_error"), schema, &pointer)?;
+                        }
+                    }
+                    error_docs.push(format!("- `{status}` {description}"));
+                }
+            }
+        }
+        // A header is required only if every success response requires it.
+        let declaring = |header: &str| {
+            op.body
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .filter(|(status, _)| status.starts_with('2'))
+                .filter(|(_, response)| {
+                    resolved(spec, response)
+                        .get("headers")
+                        .and_then(Value::as_object)
+                        .is_some_and(|h| h.contains_key(header))
+                })
+                .count()
+        };
+
+        let headers_ty = if header_fields.is_empty() {
+            quote!(#rt::NoHeaders)
+        } else {
+            let ident = format_ident!("{pascal}Headers");
+            let mut fields = Vec::new();
+            let mut parses = Vec::new();
+            for (header, (ty, required, text, rule, spec_name)) in &header_fields {
+                let required = *required && declaring(header) == success_count;
+                let field = format_ident!("{}", sanitize_field(&header.to_snake_case()));
+                let field_doc = if text.is_empty() {
+                    docs(&format!("The `{spec_name}` header."))
+                } else {
+                    docs(&format!("{text} (`{spec_name}`)."))
+                };
+                let check = rule.as_ref().map(|rule| {
+                    quote! {
+                        #rt::check(&#field, &rules::#rule).map_err(|e| #rt::HeaderError {
+                            name: #spec_name,
+                            problem: e.problem,
+                        })?;
+                    }
+                });
+                if required {
+                    fields.push(quote!(#field_doc pub #field: #ty,));
+                    parses.push(quote! {
+                        let #field = #rt::required_header::<#ty>(headers, #spec_name)?;
+                        #check
+                    });
+                } else {
+                    fields.push(quote!(#field_doc pub #field: ::std::option::Option<#ty>,));
+                    parses.push(quote! {
+                        let #field = #rt::optional_header::<#ty>(headers, #spec_name)?;
+                        #check
+                    });
+                }
+            }
+            let names: Vec<Ident> = header_fields
+                .keys()
+                .map(|h| format_ident!("{}", sanitize_field(&h.to_snake_case())))
+                .collect();
+            let struct_doc = docs(&format!(
+                "The headers a successful `{operation_id}` response declares, parsed per their schemas."
+            ));
+            header_items.push(quote! {
+                #struct_doc
+                #[derive(Clone, Debug)]
+                pub struct #ident { #(#fields)* }
+
+                impl #rt::FromHeaders for #ident {
+                    fn from_headers(
+                        headers: &::reqwest::header::HeaderMap,
+                    ) -> ::std::result::Result<Self, #rt::HeaderError> {
+                        #(#parses)*
+                        ::std::result::Result::Ok(Self { #(#names),* })
+                    }
+                }
+            });
+            quote!(headers::#ident)
+        };
+
+        if !error_docs.is_empty() {
+            doc_text.push_str(&format!(
+                "\n# Errors\n\n[`Error::Api`]({runtime_crate}::runtime::Error::Api) for the statuses the spec lists:\n{}\n\nand the other [`Error`]({runtime_crate}::runtime::Error) variants for requests refused before sending, transport failures, and responses that do not match the spec.\n",
+                error_docs.join("\n")
+            ));
+        }
+
+        let ok = &raw_method.ok;
+        let err = &raw_method.err;
+        let describe_ok = if success_json {
+            quote!(#ok)
+        } else {
+            quote!(::serde::de::IgnoredAny)
+        };
+        let describe_err = if error_json {
+            quote!(#err)
+        } else {
+            quote!(::serde::de::IgnoredAny)
+        };
+        let check_ok = match &success_rule {
+            Some(rule) => quote!(|body| #rt::check(body, &rules::#rule)),
+            None => quote!(|_| ::std::result::Result::Ok(())),
+        };
+        let check_err = match &error_rule {
+            Some(rule) => quote!(|body| #rt::check(body, &rules::#rule)),
+            None => quote!(|_| ::std::result::Result::Ok(())),
+        };
+        let context = match &credential_param {
+            Some(_) => quote!(#rt::CallContext::new(credential, #omit_body)?),
+            None => quote!(#rt::CallContext::new(&#rt::Anonymous, #omit_body)?),
+        };
+        let method_doc = docs(&doc_text);
+        methods.push(quote! {
+            #method_doc
+            pub async fn #method_ident<'a>(
+                &'a self,
+                #credential_param
+                #(#params),*
+            ) -> ::std::result::Result<#rt::Response<#ok, #headers_ty>, #rt::Error<#err>> {
+                #(#checks)*
+                let context = #context;
+                let raw = raw::Client::new_with_client(&self.base_url, self.http.clone(), context);
+                let result = raw.#method_ident(#(#args),*).await;
+                #rt::finish(result, #check_ok, #check_err, #rt::describe_payload_error::<#describe_ok, #describe_err>)
+            }
+        });
+    }
+
+    let tuple_seals = tuple_seals.into_iter().map(|(_, tokens)| tokens);
+    let anonymous_seal =
+        anonymous_sealed.then(|| quote!(impl sealed::Sealed for #rt::Anonymous {}));
+    let security = quote! {
+        /// Credentials: one type per security scheme of the spec, and per
+        /// operation a sealed trait implemented only for the credentials
+        /// that operation accepts.
+        pub mod security {
+            #(#scheme_items)*
+            #(#traits)*
+
+            mod sealed {
+                /// Keeps the per-operation credential traits closed: only
+                /// the spec decides what an operation accepts.
+                pub trait Sealed {}
+            }
+            #(#tuple_seals)*
+            #anonymous_seal
+        }
+    };
+    let headers = (!header_items.is_empty()).then(|| {
+        quote! {
+            /// Typed response headers, per operation.
+            pub mod headers {
+                #[allow(unused_imports)]
+                use super::rules;
+                #(#header_items)*
+            }
+        }
+    });
+    let rules_module = rules.module();
+    let validate_impls = rules.validate_impls(&type_names(raw));
+    let (servers, default_constructors) = servers(spec, &rt);
+    let client_doc = {
+        let title = spec
+            .pointer("/info/title")
+            .and_then(Value::as_str)
+            .unwrap_or("the API");
+        let version = spec
+            .pointer("/info/version")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let description = spec
+            .pointer("/info/description")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        docs(&format!(
+            "Client for {title} (version {version}).\n\n{}\n\nEach operation is a method that takes the credential the spec accepts for it.",
+            description.trim()
+        ))
+    };
+
+    Ok(quote! {
+        #[allow(unused_imports)]
+        use raw::ByteStream;
+        pub use raw::types;
+
+        #security
+        #headers
+        #rules_module
+        #validate_impls
+        #servers
+
+        #client_doc
+        #[derive(Clone, Debug)]
+        pub struct Client {
+            base_url: ::std::string::String,
+            http: ::reqwest::Client,
+        }
+
+        impl Client {
+            #default_constructors
+
+            /// A client for `base_url`: `https://…`, or `http://…` on a loopback
+            /// host only, so a credential is never sent in clear text by accident.
+            pub fn with_base_url(base_url: &str) -> ::std::result::Result<Self, #rt::ClientError> {
+                Self::with_http_client(base_url, #rt::http_client()?)
+            }
+
+            /// A client for `base_url` using your own `reqwest::Client`
+            /// (timeouts, proxies, TLS roots). The same base URL rules apply.
+            pub fn with_http_client(
+                base_url: &str,
+                http: ::reqwest::Client,
+            ) -> ::std::result::Result<Self, #rt::ClientError> {
+                ::std::result::Result::Ok(Self { base_url: #rt::check_base_url(base_url)?, http })
+            }
+
+            /// The base URL requests go to.
+            pub fn base_url(&self) -> &str {
+                &self.base_url
+            }
+
+            #(#methods)*
+        }
+
+        impl ::progenitor_client::ClientHooks<#rt::CallContext> for raw::Client {
+            async fn pre<E>(
+                &self,
+                request: &mut ::reqwest::Request,
+                _info: &::progenitor_client::OperationInfo,
+            ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
+                #rt::prepare_request(&self.inner, request);
+                ::std::result::Result::Ok(())
+            }
+        }
+    })
+}
+
+/// Field names that are Rust keywords get a trailing underscore.
+fn sanitize_field(name: &str) -> String {
+    let name = if name.is_empty() {
+        "header".to_string()
+    } else {
+        name.to_string()
+    };
+    if syn::parse_str::<Ident>(&name).is_ok() {
+        name
+    } else {
+        format!("{name}_")
+    }
+}
+
+/// The `Server` enum and the constructors that use it, from `servers`.
+fn servers(spec: &Value, rt: &TokenStream) -> (TokenStream, TokenStream) {
+    let mut entries: Vec<(Ident, String, String)> = Vec::new();
+    for (index, server) in spec
+        .get("servers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let Some(template) = server.get("url").and_then(Value::as_str) else {
+            continue;
+        };
+        // Variables take their defaults.
+        let mut url = template.to_string();
+        if let Some(Value::Object(variables)) = server.get("variables") {
+            for (name, variable) in variables {
+                let default = variable
+                    .get("default")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                url = url.replace(&format!("{{{name}}}"), default);
+            }
+        }
+        if !url.contains("://") {
+            continue; // relative URLs have no host to default to
+        }
+        let description = server
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        let base = server
+            .get("x-name")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or_else(|| description.split_whitespace().next().map(str::to_string))
+            .map(|n| n.to_pascal_case())
+            .filter(|n| syn::parse_str::<Ident>(n).is_ok() && !n.is_empty())
+            .unwrap_or_else(|| format!("Server{index}"));
+        let mut name = base.clone();
+        let mut n = 2;
+        while entries.iter().any(|(ident, _, _)| *ident == name) {
+            name = format!("{base}{n}");
+            n += 1;
+        }
+        entries.push((format_ident!("{}", name), url, description));
+    }
+    if entries.is_empty() {
+        return (quote!(), quote!());
+    }
+    let count = entries.len();
+    let variants = entries
+        .iter()
+        .enumerate()
+        .map(|(i, (ident, url, description))| {
+            let doc = if description.is_empty() {
+                docs(&format!("`{url}`"))
+            } else {
+                docs(&format!("{description}: `{url}`"))
+            };
+            let default = (i == 0).then(|| quote!(#[default]));
+            quote!(#doc #default #ident)
+        });
+    let idents: Vec<&Ident> = entries.iter().map(|(i, _, _)| i).collect();
+    let urls = entries.iter().map(|(_, u, _)| u);
+    let descriptions = entries.iter().map(|(_, _, d)| d);
+    let first = &entries[0].0;
+    let default_doc = docs(&format!(
+        "A client for the spec's first server, [`Server::{first}`] (`{}`).",
+        entries[0].1
+    ));
+    (
+        quote! {
+            /// The servers the spec lists; the first is the default.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+            pub enum Server {
+                #(#variants,)*
+            }
+
+            impl Server {
+                /// Every server, in the spec's order.
+                pub const ALL: [Server; #count] = [#(Server::#idents),*];
+
+                /// The server's base URL.
+                pub const fn url(self) -> &'static str {
+                    match self { #(Server::#idents => #urls,)* }
+                }
+
+                /// The server's description in the spec.
+                pub const fn description(self) -> &'static str {
+                    match self { #(Server::#idents => #descriptions,)* }
+                }
+            }
+        },
+        quote! {
+            #default_doc
+            pub fn new() -> ::std::result::Result<Self, #rt::ClientError> {
+                Self::for_server(Server::default())
+            }
+
+            /// A client for one of the spec's servers.
+            pub fn for_server(server: Server) -> ::std::result::Result<Self, #rt::ClientError> {
+                Self::with_base_url(server.url())
+            }
+        },
+    )
+}

@@ -1,0 +1,353 @@
+//! Turns the spec's bounds (`minimum`, `maxLength`, `pattern`, `maxItems`,
+//! …) into static `Rule` data for the runtime to check values against.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use heck::{ToShoutySnakeCase, ToUpperCamelCase};
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use crate::locate::escape_token;
+use crate::validate::Document;
+use crate::{SpecError, SpecErrorKind};
+
+const COMPONENT_PREFIX: &str = "#/components/schemas/";
+
+/// Builds the `rules` module: one static per bounded component schema, one
+/// per operation site that has bounds, and one per pattern.
+pub(crate) struct Rules<'a> {
+    doc: &'a Document<'a>,
+    rt: TokenStream,
+    /// Component schemas with a bound somewhere inside, and their statics.
+    bounded: BTreeMap<String, Ident>,
+    statics: Vec<TokenStream>,
+    names: BTreeSet<String>,
+    patterns: usize,
+}
+
+impl<'a> Rules<'a> {
+    pub fn new(doc: &'a Document<'a>, rt: TokenStream) -> Result<Self, SpecError> {
+        let mut rules = Self {
+            doc,
+            rt,
+            bounded: BTreeMap::new(),
+            statics: Vec::new(),
+            names: BTreeSet::new(),
+            patterns: 0,
+        };
+        let components: Vec<(String, &Value)> = match doc.json.pointer("/components/schemas") {
+            Some(Value::Object(map)) => map.iter().map(|(k, v)| (k.clone(), v)).collect(),
+            _ => Vec::new(),
+        };
+        // Which components are bounded, through references too: iterate to
+        // a fixed point so that cycles settle.
+        let mut bounded: BTreeSet<String> = BTreeSet::new();
+        loop {
+            let before = bounded.len();
+            for (name, schema) in &components {
+                if !bounded.contains(name) && has_bounds(schema, &bounded) {
+                    bounded.insert(name.clone());
+                }
+            }
+            if bounded.len() == before {
+                break;
+            }
+        }
+        for name in &bounded {
+            let ident = rules.unique_ident(&name.to_shouty_snake_case());
+            rules.bounded.insert(name.clone(), ident);
+        }
+        for (name, schema) in &components {
+            let Some(ident) = rules.bounded.get(name).cloned() else {
+                continue;
+            };
+            let pointer = format!("/components/schemas/{}", escape_token(name));
+            let expression = rules.expression(schema, &pointer)?.unwrap_or_else(|| {
+                let rt = &rules.rt;
+                quote!(#rt::Rule::Any)
+            });
+            let rt = &rules.rt;
+            let doc = format!(" Bounds of the `{name}` schema.");
+            rules.statics.push(quote! {
+                #[doc = #doc]
+                pub(super) static #ident: #rt::Rule = #expression;
+            });
+        }
+        Ok(rules)
+    }
+
+    fn unique_ident(&mut self, base: &str) -> Ident {
+        let base = if base.is_empty() {
+            "RULE".to_string()
+        } else {
+            base.to_string()
+        };
+        let mut name = base.clone();
+        let mut n = 2;
+        while !self.names.insert(name.clone()) {
+            name = format!("{base}_{n}");
+            n += 1;
+        }
+        format_ident!("{}", name)
+    }
+
+    /// A static for the schema at `pointer` named after `name`, or `None`
+    /// when it has no bound.
+    pub fn site(
+        &mut self,
+        name: &str,
+        schema: &Value,
+        pointer: &str,
+    ) -> Result<Option<Ident>, SpecError> {
+        let Some(expression) = self.expression(schema, pointer)? else {
+            return Ok(None);
+        };
+        let ident = self.unique_ident(&name.to_shouty_snake_case());
+        let rt = &self.rt;
+        self.statics.push(quote! {
+            pub(super) static #ident: #rt::Rule = #expression;
+        });
+        Ok(Some(ident))
+    }
+
+    /// `Validate` impls for the generated types of bounded component
+    /// schemas; `type_names` are the types progenitor generated.
+    pub fn validate_impls(&self, type_names: &BTreeSet<String>) -> TokenStream {
+        let rt = &self.rt;
+        let impls = self.bounded.iter().filter_map(|(name, ident)| {
+            let type_name = name.to_upper_camel_case();
+            if !type_names.contains(&type_name) {
+                return None;
+            }
+            let ty = format_ident!("{}", type_name);
+            Some(quote! {
+                impl #rt::Validate for types::#ty {
+                    fn validate(&self) -> ::std::result::Result<(), #rt::BoundsError> {
+                        #rt::check(self, &rules::#ident)
+                    }
+                }
+            })
+        });
+        quote!(#(#impls)*)
+    }
+
+    /// The `rules` module.
+    pub fn module(&self) -> TokenStream {
+        let statics = &self.statics;
+        quote! {
+            /// The spec's bounds, checked before a request is sent and after a
+            /// response is decoded.
+            #[allow(dead_code)]
+            mod rules {
+                #(#statics)*
+            }
+        }
+    }
+
+    /// The rule expression for `schema`, or `None` when it has no bound.
+    fn expression(
+        &mut self,
+        schema: &Value,
+        pointer: &str,
+    ) -> Result<Option<TokenStream>, SpecError> {
+        let rt = self.rt.clone();
+        if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+            if let Some(name) = reference.strip_prefix(COMPONENT_PREFIX) {
+                let name = name.replace("~1", "/").replace("~0", "~");
+                return Ok(self
+                    .bounded
+                    .get(&name)
+                    .map(|ident| quote!(#rt::Rule::Named(&#ident))));
+            }
+            let target = crate::validate::resolved(self.doc.json, schema);
+            return self.expression(target, reference.trim_start_matches('#'));
+        }
+
+        let mut parts: Vec<TokenStream> = Vec::new();
+        if let Some(Value::Array(all)) = schema.get("allOf") {
+            for (index, part) in all.iter().enumerate() {
+                if let Some(rule) = self.expression(part, &format!("{pointer}/allOf/{index}"))? {
+                    parts.push(rule);
+                }
+            }
+        }
+
+        let kind = schema.get("type").and_then(Value::as_str);
+        let has = |key: &str| schema.get(key).is_some();
+
+        if kind == Some("object") || has("properties") || has("additionalProperties") {
+            let mut properties = Vec::new();
+            if let Some(Value::Object(props)) = schema.get("properties") {
+                for (name, property) in props {
+                    let child = format!("{pointer}/properties/{}", escape_token(name));
+                    if let Some(rule) = self.expression(property, &child)? {
+                        properties.push(quote!((#name, #rule)));
+                    }
+                }
+            }
+            let additional = match schema.get("additionalProperties") {
+                Some(extra @ Value::Object(_)) => self
+                    .expression(extra, &format!("{pointer}/additionalProperties"))?
+                    .map(|rule| quote!(::std::option::Option::Some(&#rule))),
+                _ => None,
+            };
+            if !properties.is_empty() || additional.is_some() {
+                let additional = additional.unwrap_or_else(|| quote!(::std::option::Option::None));
+                parts.push(quote! {
+                    #rt::Rule::Object { properties: &[#(#properties),*], additional: #additional }
+                });
+            }
+        }
+
+        if kind == Some("array") || has("items") || has("minItems") || has("maxItems") {
+            let items = match schema.get("items") {
+                Some(items) => self.expression(items, &format!("{pointer}/items"))?,
+                None => None,
+            };
+            let min = unsigned(schema, "minItems");
+            let max = unsigned(schema, "maxItems");
+            if items.is_some() || min.is_some() || max.is_some() {
+                let items = items.unwrap_or_else(|| quote!(#rt::Rule::Any));
+                let min = option(min);
+                let max = option(max);
+                parts.push(quote! {
+                    #rt::Rule::Array { min_items: #min, max_items: #max, items: &#items }
+                });
+            }
+        }
+
+        let numeric = matches!(kind, Some("integer" | "number"));
+        if numeric || has("minimum") || has("maximum") || has("multipleOf") {
+            let limit = |bound: &str, exclusive: &str| {
+                schema.get(bound).and_then(Value::as_f64).map(|value| {
+                    let value = Literal::f64_suffixed(value);
+                    let exclusive = schema.get(exclusive).and_then(Value::as_bool).unwrap_or(false);
+                    quote!(::std::option::Option::Some(#rt::Limit { value: #value, exclusive: #exclusive }))
+                })
+            };
+            let minimum = limit("minimum", "exclusiveMinimum");
+            let maximum = limit("maximum", "exclusiveMaximum");
+            let multiple = schema
+                .get("multipleOf")
+                .and_then(Value::as_f64)
+                .map(|step| {
+                    let step = Literal::f64_suffixed(step);
+                    quote!(::std::option::Option::Some(#step))
+                });
+            if minimum.is_some() || maximum.is_some() || multiple.is_some() {
+                let none = quote!(::std::option::Option::None);
+                let minimum = minimum.unwrap_or_else(|| none.clone());
+                let maximum = maximum.unwrap_or_else(|| none.clone());
+                let multiple = multiple.unwrap_or(none);
+                parts.push(quote! {
+                    #rt::Rule::Number { minimum: #minimum, maximum: #maximum, multiple_of: #multiple }
+                });
+            }
+        }
+
+        if kind == Some("string") || has("minLength") || has("maxLength") || has("pattern") {
+            let min = unsigned(schema, "minLength");
+            let max = unsigned(schema, "maxLength");
+            let pattern = match schema.get("pattern").and_then(Value::as_str) {
+                Some(source) => Some(self.pattern(source, &format!("{pointer}/pattern"))?),
+                None => None,
+            };
+            if min.is_some() || max.is_some() || pattern.is_some() {
+                let min = option(min);
+                let max = option(max);
+                let pattern = match pattern {
+                    Some(ident) => quote!(::std::option::Option::Some(&#ident)),
+                    None => quote!(::std::option::Option::None),
+                };
+                parts.push(quote! {
+                    #rt::Rule::Text { min_length: #min, max_length: #max, pattern: #pattern }
+                });
+            }
+        }
+
+        Ok(match parts.len() {
+            0 => None,
+            1 => parts.pop(),
+            _ => Some(quote!(#rt::Rule::All(&[#(#parts),*]))),
+        })
+    }
+
+    fn pattern(&mut self, source: &str, pointer: &str) -> Result<Ident, SpecError> {
+        if let Err(error) = regex::Regex::new(source) {
+            return Err(self.doc.error_at(
+                pointer,
+                SpecErrorKind::Unsupported {
+                    operation_id: None,
+                    what: format!(
+                        "`pattern: {source}` is not a regular expression the client can check: {}",
+                        error.to_string().lines().last().unwrap_or_default()
+                    ),
+                    hint: "use syntax shared by ECMA-262 and Rust's `regex` crate (no look-around, no back-references)".into(),
+                },
+            ));
+        }
+        let ident = format_ident!("PATTERN_{}", self.patterns);
+        self.patterns += 1;
+        let rt = &self.rt;
+        self.statics.push(quote! {
+            static #ident: #rt::Pattern = #rt::Pattern::new(#source);
+        });
+        Ok(ident)
+    }
+}
+
+fn unsigned(schema: &Value, key: &str) -> Option<u64> {
+    schema.get(key).and_then(Value::as_u64)
+}
+
+fn option(value: Option<u64>) -> TokenStream {
+    match value {
+        Some(n) => {
+            let n = Literal::u64_suffixed(n);
+            quote!(::std::option::Option::Some(#n))
+        }
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+const BOUND_KEYWORDS: [&str; 9] = [
+    "minimum",
+    "maximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "exclusiveMinimum",
+];
+
+/// Whether `schema` has a bound itself or through the parts a rule follows
+/// (properties, items, `additionalProperties`, `allOf`, references to
+/// components in `bounded`).
+fn has_bounds(schema: &Value, bounded: &BTreeSet<String>) -> bool {
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        return reference
+            .strip_prefix(COMPONENT_PREFIX)
+            .is_some_and(|name| bounded.contains(&name.replace("~1", "/").replace("~0", "~")));
+    }
+    if BOUND_KEYWORDS.iter().any(|key| schema.get(key).is_some()) {
+        return true;
+    }
+    let children = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|props| props.values())
+        .chain(schema.get("items"))
+        .chain(schema.get("additionalProperties").filter(|v| v.is_object()))
+        .chain(
+            schema
+                .get("allOf")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten(),
+        );
+    children.into_iter().any(|child| has_bounds(child, bounded))
+}

@@ -1,0 +1,269 @@
+//! The plumbing between the generated typed methods and progenitor's
+//! generated request code: the per-call context its hook reads, the HTTP
+//! client, base URLs, and turning its results into [`Response`]/[`Error`].
+
+use std::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use progenitor_client::{Error as RawError, ResponseValue};
+use reqwest::header::{CONTENT_TYPE, HeaderValue};
+
+use super::{BoundsError, Credential, CredentialError, Error, FromHeaders, Placement, Response};
+
+/// What one call adds to progenitor's request: the credential, and whether
+/// to send no body at all. progenitor's client carries it as its "inner"
+/// value, and the generated hook applies it with [`prepare_request`].
+#[derive(Clone, Debug, Default)]
+pub struct CallContext {
+    placement: Placement,
+    omit_body: bool,
+}
+
+impl CallContext {
+    /// The context for a call with `credential`; `omit_body` when the
+    /// caller gave no body for an operation whose body is optional.
+    pub fn new<C: Credential + ?Sized>(
+        credential: &C,
+        omit_body: bool,
+    ) -> Result<Self, CredentialError> {
+        let mut placement = Placement::default();
+        credential.place(&mut placement)?;
+        Ok(Self {
+            placement,
+            omit_body,
+        })
+    }
+}
+
+/// The header progenitor adds with the document's `info.version`. The spec
+/// does not declare it, so it is removed.
+const PROGENITOR_VERSION_HEADER: &str = "api-version";
+
+/// Applies `context` to a request progenitor has built: puts the
+/// credential on it, removes the body when the caller gave none, and
+/// removes progenitor's undeclared `api-version` header.
+pub fn prepare_request(context: &CallContext, request: &mut reqwest::Request) {
+    let headers = request.headers_mut();
+    headers.remove(PROGENITOR_VERSION_HEADER);
+    for (name, value) in &context.placement.headers {
+        headers.insert(name.clone(), value.clone());
+    }
+    if let Some(cookie) = context.placement.cookie_header() {
+        headers.append(reqwest::header::COOKIE, cookie);
+    }
+    if context.omit_body {
+        headers.remove(CONTENT_TYPE);
+        *request.body_mut() = None;
+    }
+    if !context.placement.query.is_empty() {
+        let mut pairs = request.url_mut().query_pairs_mut();
+        for (name, value) in &context.placement.query {
+            pairs.append_pair(name, value.expose());
+        }
+    }
+}
+
+/// Connect and whole-request timeout of the clients this crate builds.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The HTTP client generated constructors use: rustls, the default timeout,
+/// and a `User-Agent` naming this crate.
+pub fn http_client() -> Result<reqwest::Client, reqwest::Error> {
+    reqwest::Client::builder()
+        .connect_timeout(DEFAULT_TIMEOUT)
+        .timeout(DEFAULT_TIMEOUT)
+        .user_agent(HeaderValue::from_static(concat!(
+            env!("CARGO_PKG_NAME"),
+            "/",
+            env!("CARGO_PKG_VERSION")
+        )))
+        .build()
+}
+
+/// Checks a base URL: `https://…`, or `http://…` only on a loopback host,
+/// so a credential is never sent in clear text by accident. Returns it
+/// without a trailing `/`.
+pub fn check_base_url(url: &str) -> Result<String, BaseUrlError> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| BaseUrlError {
+        problem: format!("is not a valid URL ({e})"),
+    })?;
+    match parsed.scheme() {
+        "https" => {}
+        "http" if is_loopback(&parsed) => {}
+        "http" => {
+            return Err(BaseUrlError {
+                problem: format!(
+                    "uses plain http on `{}`, which is not a loopback address; credentials would travel in clear text (use https)",
+                    parsed.host_str().unwrap_or_default()
+                ),
+            });
+        }
+        other => {
+            return Err(BaseUrlError {
+                problem: format!("has the scheme `{other}`; use https"),
+            });
+        }
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(BaseUrlError {
+            problem: "has a query or fragment; give only scheme, host, port and path".to_string(),
+        });
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(BaseUrlError {
+            problem: "holds a user name or password; pass credentials to each call instead"
+                .to_string(),
+        });
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// A base URL that was refused. It never repeats a password the URL held.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BaseUrlError {
+    problem: String,
+}
+
+impl fmt::Display for BaseUrlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the base URL {}", self.problem)
+    }
+}
+
+impl std::error::Error for BaseUrlError {}
+
+/// Why a client could not be built.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// The base URL was refused.
+    BaseUrl(BaseUrlError),
+    /// The HTTP client could not be built (e.g. no TLS roots).
+    Http(reqwest::Error),
+}
+
+impl fmt::Display for ClientError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::BaseUrl(error) => error.fmt(f),
+            Self::Http(error) => write!(f, "cannot build the HTTP client: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for ClientError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::BaseUrl(error) => Some(error),
+            Self::Http(error) => Some(error),
+        }
+    }
+}
+
+impl From<BaseUrlError> for ClientError {
+    fn from(error: BaseUrlError) -> Self {
+        Self::BaseUrl(error)
+    }
+}
+
+impl From<reqwest::Error> for ClientError {
+    fn from(error: reqwest::Error) -> Self {
+        Self::Http(error)
+    }
+}
+
+/// Turns progenitor's result into this crate's: parses the declared
+/// headers into `H`, checks the body (success or error) against its bounds,
+/// and maps progenitor's errors, dropping bodies and URLs.
+/// `describe_payload` explains a body that failed to decode.
+pub fn finish<T, H, E>(
+    result: Result<ResponseValue<T>, RawError<E>>,
+    check_body: fn(&T) -> Result<(), BoundsError>,
+    check_error: fn(&E) -> Result<(), BoundsError>,
+    describe_payload: fn(&[u8]) -> String,
+) -> Result<Response<T, H>, Error<E>>
+where
+    H: FromHeaders,
+{
+    match result {
+        Ok(value) => {
+            let status = value.status();
+            let headers = H::from_headers(value.headers()).map_err(|e| Error::InvalidResponse {
+                status: Some(status),
+                reason: e.to_string(),
+            })?;
+            let body = value.into_inner();
+            check_body(&body).map_err(|e| Error::InvalidResponse {
+                status: Some(status),
+                reason: e.to_string(),
+            })?;
+            Ok(Response::new(status, headers, body))
+        }
+        Err(RawError::ErrorResponse(value)) => {
+            let status = value.status();
+            let body = value.into_inner();
+            match check_error(&body) {
+                Ok(()) => Err(Error::Api { status, body }),
+                Err(e) => Err(Error::InvalidResponse {
+                    status: Some(status),
+                    reason: e.to_string(),
+                }),
+            }
+        }
+        Err(RawError::InvalidResponsePayload(bytes, _)) => Err(Error::InvalidResponse {
+            status: None,
+            reason: describe_payload(&bytes),
+        }),
+        Err(RawError::UnexpectedResponse(response)) => Err(Error::UnexpectedStatus {
+            status: response.status(),
+        }),
+        Err(
+            RawError::CommunicationError(e)
+            | RawError::ResponseBodyError(e)
+            | RawError::InvalidUpgrade(e),
+        ) => Err(Error::Transport(e.without_url())),
+        Err(RawError::InvalidRequest(message) | RawError::Custom(message)) => {
+            Err(Error::Other(message))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_https_or_loopback_http() {
+        assert_eq!(
+            check_base_url("https://api.click2mail.com/v2/").as_deref(),
+            Ok("https://api.click2mail.com/v2")
+        );
+        assert!(check_base_url("http://127.0.0.1:8080").is_ok());
+        assert!(check_base_url("http://127.3.4.5").is_ok());
+        assert!(check_base_url("http://localhost:3000/v1").is_ok());
+        assert!(check_base_url("http://[::1]:3000").is_ok());
+
+        let refused = check_base_url("http://api.example.com/v1")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("plain http on `api.example.com`"),
+            "{refused}"
+        );
+        assert!(check_base_url("http://10.0.0.1").is_err());
+        assert!(check_base_url("ftp://example.com").is_err());
+        assert!(check_base_url("not a url").is_err());
+        let with_password = check_base_url("https://user:hunter2@example.com").unwrap_err();
+        assert!(!with_password.to_string().contains("hunter2"));
+    }
+}

@@ -1,0 +1,165 @@
+//! [`Error`]: everything a generated method can fail with.
+
+use std::fmt;
+
+use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+
+use super::{BoundsError, CredentialError};
+
+/// Why a call failed. `E` is the error body type the spec declares for the
+/// operation (for this API, [`crate::types::AuthError`]).
+///
+/// No variant holds a request or response body, a credential or a URL with
+/// its query, so printing an error never shows a secret.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error<E> {
+    /// The server answered with an error status the spec lists for this
+    /// operation, with a body of the declared type.
+    Api {
+        /// The status.
+        status: StatusCode,
+        /// The decoded error body.
+        body: E,
+    },
+    /// A value in the request breaks a bound of the spec; nothing was sent.
+    InvalidRequest(BoundsError),
+    /// The credential cannot be put on a request; nothing was sent.
+    InvalidCredential(CredentialError),
+    /// The response does not match the spec: its body does not decode or
+    /// breaks a bound, or a declared header is missing or malformed.
+    InvalidResponse {
+        /// The status, where known.
+        status: Option<StatusCode>,
+        /// What does not match, naming the field or header (never its value).
+        reason: String,
+    },
+    /// The server answered with a status the spec does not list for this
+    /// operation.
+    UnexpectedStatus {
+        /// The status.
+        status: StatusCode,
+    },
+    /// The request could not be sent or the response not read (connection,
+    /// timeout, TLS). The URL is removed from the error, since a query
+    /// parameter may hold a credential.
+    Transport(reqwest::Error),
+    /// progenitor's own request-building failure.
+    Other(String),
+}
+
+impl<E> Error<E> {
+    /// The HTTP status, when a response was received.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Api { status, .. } | Self::UnexpectedStatus { status } => Some(*status),
+            Self::InvalidResponse { status, .. } => *status,
+            Self::Transport(error) => error.status(),
+            _ => None,
+        }
+    }
+
+    /// The decoded error body of an [`Error::Api`].
+    pub fn body(&self) -> Option<&E> {
+        match self {
+            Self::Api { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+
+    /// Whether nothing reached the server because the request or credential
+    /// was refused locally.
+    pub fn is_local(&self) -> bool {
+        matches!(self, Self::InvalidRequest(_) | Self::InvalidCredential(_))
+    }
+}
+
+impl<E: fmt::Debug> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Api { status, body } => write!(f, "the server answered {status}: {body:?}"),
+            Self::InvalidRequest(error) => write!(f, "request not sent: {error}"),
+            Self::InvalidCredential(error) => write!(f, "request not sent: {error}"),
+            Self::InvalidResponse {
+                status: Some(status),
+                reason,
+            } => write!(f, "the {status} response does not match the spec: {reason}"),
+            Self::InvalidResponse {
+                status: None,
+                reason,
+            } => {
+                write!(f, "the response does not match the spec: {reason}")
+            }
+            Self::UnexpectedStatus { status } => {
+                write!(
+                    f,
+                    "the server answered {status}, which the spec does not list for this operation"
+                )
+            }
+            Self::Transport(error) => write!(f, "transport error: {error}"),
+            Self::Other(message) => write!(f, "request failed: {message}"),
+        }
+    }
+}
+
+impl<E: fmt::Debug> std::error::Error for Error<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::InvalidRequest(error) => Some(error),
+            Self::InvalidCredential(error) => Some(error),
+            Self::Transport(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl<E> From<BoundsError> for Error<E> {
+    fn from(error: BoundsError) -> Self {
+        Self::InvalidRequest(error)
+    }
+}
+
+impl<E> From<CredentialError> for Error<E> {
+    fn from(error: CredentialError) -> Self {
+        Self::InvalidCredential(error)
+    }
+}
+
+/// Says where a body that failed to decode breaks the schema: tried as the
+/// success type `T`, then as the error type `E` (progenitor does not say
+/// which it was decoding). Names the path and the kind of problem, never
+/// the value.
+pub fn describe_payload_error<T: DeserializeOwned, E: DeserializeOwned>(bytes: &[u8]) -> String {
+    describe::<T>(bytes)
+        .or_else(|| describe::<E>(bytes))
+        .unwrap_or_else(|| "the body does not decode".to_string())
+}
+
+fn describe<T: DeserializeOwned>(bytes: &[u8]) -> Option<String> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let error = serde_path_to_error::deserialize::<_, T>(&mut deserializer).err()?;
+    let path = error.path().to_string();
+    let inner = error.inner();
+    let message = inner.to_string();
+    // These serde messages name a field of the schema, never a value.
+    let problem = if message.starts_with("missing field") || message.starts_with("unknown field") {
+        message
+            .split(" at line ")
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    } else {
+        match inner.classify() {
+            serde_json::error::Category::Data => "has the wrong type or value".to_string(),
+            serde_json::error::Category::Syntax => "is not valid JSON".to_string(),
+            serde_json::error::Category::Eof => "ends early".to_string(),
+            serde_json::error::Category::Io => "could not be read".to_string(),
+        }
+    };
+    Some(if path == "." {
+        format!("the body {problem}")
+    } else {
+        format!("`{path}` {problem}")
+    })
+}

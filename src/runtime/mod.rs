@@ -1,0 +1,37 @@
+//! The hand-written runtime the generated client stands on: secrets,
+//! credentials, typed responses and headers, bounds, errors, and the
+//! plumbing into progenitor's request code.
+//!
+//! The generator writes code for any spec against these items; nothing in
+//! here knows the Auth Overlay's operations.
+
+mod call;
+mod credential;
+mod error;
+mod response;
+mod rules;
+mod secret;
+
+pub use call::{
+    BaseUrlError, CallContext, ClientError, DEFAULT_TIMEOUT, check_base_url, finish, http_client,
+    prepare_request,
+};
+pub use credential::{Anonymous, Credential, CredentialError, Placement};
+pub use error::{Error, describe_payload_error};
+pub use response::{
+    FromHeaders, HeaderError, HeaderValueType, NoHeaders, Response, optional_header,
+    required_header,
+};
+pub use rules::{BoundsError, Limit, Pattern, Rule, Validate, check};
+pub use secret::Secret;
+
+/// A short name for the kind of a JSON error, which (unlike its message)
+/// never quotes the input.
+pub(crate) fn json_error_category(error: &serde_json::Error) -> &'static str {
+    match error.classify() {
+        serde_json::error::Category::Io => "I/O error",
+        serde_json::error::Category::Syntax => "syntax error",
+        serde_json::error::Category::Data => "data error",
+        serde_json::error::Category::Eof => "unexpected end",
+    }
+}
