@@ -602,37 +602,30 @@ pub(crate) fn generate(
                 continue;
             }
             // Parameters, by the name progenitor gave them.
-            let declared = op
-                .body
-                .get("parameters")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .chain(
-                    op.path_item
-                        .get("parameters")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten(),
-                )
-                .map(|p| resolved(spec, p))
-                .find(|p| {
-                    p.get("name")
-                        .and_then(Value::as_str)
-                        .map(|n| n.to_snake_case())
-                        == Some(name.to_string())
-                        || p.get("name").and_then(Value::as_str) == Some(name.to_string().as_str())
-                });
-            if let Some(parameter) = declared
+            let lists = [
+                (op.body.get("parameters"), format!("{}/parameters", op.pointer)),
+                (
+                    op.path_item.get("parameters"),
+                    format!("/paths/{}/parameters", escape_token(op.path)),
+                ),
+            ];
+            let declared = lists.iter().find_map(|(list, list_pointer)| {
+                list.and_then(Value::as_array)?
+                    .iter()
+                    .enumerate()
+                    .map(|(index, p)| (format!("{list_pointer}/{index}"), resolved(spec, p)))
+                    .find(|(_, p)| {
+                        p.get("name")
+                            .and_then(Value::as_str)
+                            .is_some_and(|n| n == name.to_string() || n.to_snake_case() == name.to_string())
+                    })
+            });
+            if let Some((parameter_pointer, parameter)) = declared
                 && let Some(schema) = parameter.get("schema")
             {
-                let spec_name = parameter
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                if let Some(rule) =
-                    rules.site(&format!("{snake}_param_{name}"), schema, &op.pointer)?
-                {
+                let spec_name = parameter.get("name").and_then(Value::as_str).unwrap_or_default();
+                let pointer = format!("{parameter_pointer}/schema");
+                if let Some(rule) = rules.site(&format!("{snake}_param_{name}"), schema, &pointer)? {
                     checks.push(quote! {
                         #rt::check(&#name, &rules::#rule).map_err(|e| e.within(#spec_name))?;
                     });

@@ -33,6 +33,7 @@ mod facade;
 mod locate;
 mod preprocess;
 mod rules;
+mod snapshot;
 mod validate;
 
 use std::cell::Cell;
@@ -44,6 +45,7 @@ use std::sync::Once;
 
 pub use error::{Location, SpecError, SpecErrorKind};
 pub use locate::LineColumn;
+pub use snapshot::{REFRESH_VARIABLE, Snapshot, check_snapshot};
 
 use validate::Document;
 
@@ -201,6 +203,7 @@ fn generate(text: &str, file: &str, runtime_crate: &str) -> Result<String, SpecE
     validate::check_refs(&doc)?;
     validate::check_operation_ids(&doc)?;
     validate::check_operations(&doc)?;
+    validate::check_patterns(&doc)?;
 
     let mut rewritten = json.clone();
     preprocess::rewrite(&doc, &mut rewritten, runtime_crate)?;

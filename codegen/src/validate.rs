@@ -422,3 +422,42 @@ pub(crate) fn operations_mut(doc: &mut Value) -> Vec<&mut Value> {
 pub(crate) fn resolved<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
     resolve(doc, node)
 }
+
+/// Every `pattern` must be an ECMA-262 regular expression (as OpenAPI
+/// requires) that the client's engine compiles: the generated types and the
+/// bounds checks both use it.
+pub(crate) fn check_patterns(doc: &Document<'_>) -> Result<(), SpecError> {
+    fn walk(doc: &Document<'_>, value: &Value, pointer: String) -> Result<(), SpecError> {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(source)) = map.get("pattern")
+                    && let Err(error) = regress::Regex::new(source)
+                {
+                    return Err(doc.error_at(
+                        &format!("{pointer}/pattern"),
+                        SpecErrorKind::Unsupported {
+                            operation_id: None,
+                            what: format!(
+                                "`pattern: {source}` is not a regular expression the client can check: {error}"
+                            ),
+                            hint: "write an ECMA-262 regular expression, as OpenAPI requires".into(),
+                        },
+                    ));
+                }
+                for (key, child) in map {
+                    if key == "example" || key == "examples" {
+                        continue;
+                    }
+                    walk(doc, child, format!("{pointer}/{}", escape_token(key)))?;
+                }
+                Ok(())
+            }
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, item)| walk(doc, item, format!("{pointer}/{i}"))),
+            _ => Ok(()),
+        }
+    }
+    walk(doc, doc.json, String::new())
+}

@@ -319,3 +319,78 @@ fn progenitor_panics_become_messages() {
     assert!(matches!(error.kind(), SpecErrorKind::Generator { .. }));
     assert!(error.message().contains("encoding"), "{}", error.message());
 }
+
+#[test]
+fn a_pattern_the_client_cannot_check() {
+    let text = edited(
+        "          description: The token ID to revoke\n          schema:\n            type: string\n",
+        "          description: The token ID to revoke\n          schema:\n            type: string\n            pattern: '^(tok_'\n",
+    );
+    let error = expect_failure(
+        &text,
+        Some(line_of(&text, "pattern: '^(tok_'")),
+        "`pattern: ^(tok_` is not a regular expression the client can check",
+    );
+    assert!(error.hint().contains("ECMA-262"));
+}
+
+#[test]
+fn a_security_scheme_the_client_cannot_send() {
+    let text = edited("      type: apiKey\n      in: header\n", "      type: http\n      scheme: digest\n");
+    let error = expect_failure(
+        &text,
+        Some(line_of(&text, "    ClientKey:")),
+        "security scheme `ClientKey` uses http scheme `digest`",
+    );
+    assert_eq!(pointer(&error), "/components/securitySchemes/ClientKey");
+}
+
+#[test]
+fn a_security_requirement_naming_no_scheme() {
+    let text = edited("        - ClientKey: []\n", "        - ClientKee: []\n");
+    let error = expect_failure(
+        &text,
+        Some(line_of(&text, "ClientKee")),
+        "operation `issueLongTermToken`: security requirement names `ClientKee`",
+    );
+    assert_eq!(pointer(&error), "/paths/~1auth~1tokens~1long/post/security/1/ClientKee");
+}
+
+#[test]
+fn a_response_header_without_a_schema() {
+    let text = edited(
+        "              description: Server-generated identifier for revocation and audit\n              schema:\n                type: string\n                example: tok_lt_b8e0aa\n",
+        "              description: Server-generated identifier for revocation and audit\n              content:\n                text/plain:\n                  schema:\n                    type: string\n",
+    );
+    expect_failure(
+        &text,
+        Some(line_of(&text, "            X-Token-Id:")),
+        "operation `issueLongTermToken`: response header `X-Token-Id` has no schema",
+    );
+}
+
+#[test]
+fn a_response_header_of_a_type_headers_cannot_carry() {
+    let text = edited(
+        "              schema:\n                type: string\n                example: tok_lt_b8e0aa\n",
+        "              schema:\n                type: object\n",
+    );
+    expect_failure(
+        &text,
+        Some(line_after(&text, "            X-Token-Id:", "              schema:")),
+        "response header `X-Token-Id` has a schema the client cannot parse from a header",
+    );
+}
+
+#[test]
+fn a_secret_mark_on_a_non_string() {
+    let text = edited(
+        "          description: Requested lifetime, from 1 hour to 90 days; the server may clamp it.\n",
+        "          description: Requested lifetime, from 1 hour to 90 days; the server may clamp it.\n          x-secret: true\n",
+    );
+    expect_failure(
+        &text,
+        Some(line_of(&text, "x-secret: true")),
+        "`x-secret: true` is set on a schema that is not `type: string`",
+    );
+}

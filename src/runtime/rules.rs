@@ -8,7 +8,7 @@
 use std::fmt;
 use std::sync::OnceLock;
 
-use regex::Regex;
+use regress::Regex;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -66,7 +66,8 @@ pub struct Limit {
     pub exclusive: bool,
 }
 
-/// A `pattern`, compiled on first use.
+/// A `pattern`, compiled on first use with ECMA-262 semantics (the
+/// dialect OpenAPI specifies), by the same engine as the generated types.
 pub struct Pattern {
     source: &'static str,
     compiled: OnceLock<Option<Regex>>,
@@ -93,7 +94,7 @@ impl Pattern {
         self.compiled
             .get_or_init(|| Regex::new(self.source).ok())
             .as_ref()
-            .is_some_and(|regex| regex.is_match(text))
+            .is_some_and(|regex| regex.find(text).is_some())
     }
 }
 
