@@ -68,6 +68,7 @@ use serde::de::DeserializeOwned;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::runtime::{Secret, Validate};
 use crate::types;
 
 /// Client id of the default sandbox client, as in the spec's examples.
@@ -93,9 +94,15 @@ pub const EXAMPLE_SCOPES: [&str; 5] = [
 /// `assertion`.
 pub const JWT_BEARER_ASSERTION_TYPE: &str =
     "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-/// Smallest `ttl_seconds` accepted by `issueLongTermToken` (1 hour).
+/// Smallest `ttl_seconds` accepted by `issueLongTermToken` (1 hour), the
+/// spec's `minimum`. Requests are checked against the spec itself
+/// ([`Validate`]); this constant clamps
+/// [`SandboxBuilder::default_long_token_ttl`].
 pub const MIN_LONG_TOKEN_TTL_SECONDS: i64 = 3_600;
-/// Largest `ttl_seconds` accepted by `issueLongTermToken` (90 days).
+/// Largest `ttl_seconds` accepted by `issueLongTermToken` (90 days), the
+/// spec's `maximum`. Requests are checked against the spec itself
+/// ([`Validate`]); this constant clamps
+/// [`SandboxBuilder::default_long_token_ttl`].
 pub const MAX_LONG_TOKEN_TTL_SECONDS: i64 = 7_776_000;
 
 const OP_LONG: &str = "issueLongTermToken";
@@ -699,23 +706,25 @@ fn describe_json_error(error: serde_path_to_error::Error<serde_json::Error>) -> 
     err
 }
 
-fn check_ttl(ttl: Option<i64>, default: Duration) -> Result<Duration, ApiError> {
-    let Some(ttl) = ttl else {
+/// Checks `request` against the spec's bounds (the generated
+/// [`Validate`], so the sandbox enforces exactly what the spec says) and
+/// returns the lifetime to grant: `ttl_seconds`, or `default`.
+fn check_ttl(request: &types::LongTokenRequest, default: Duration) -> Result<Duration, ApiError> {
+    request.validate().map_err(|e| {
+        // The message names the field and the bound, never a string value.
+        let mut err = invalid_request(format!("Invalid request body: {e}."));
+        if !e.path.is_empty() {
+            err.details.insert("field".into(), e.path.into());
+        }
+        err
+    })?;
+    let Some(ttl) = request.ttl_seconds else {
         return Ok(default);
     };
-    if !(MIN_LONG_TOKEN_TTL_SECONDS..=MAX_LONG_TOKEN_TTL_SECONDS).contains(&ttl) {
-        let mut err = invalid_request(format!(
-            "`ttl_seconds` must be between {MIN_LONG_TOKEN_TTL_SECONDS} and \
-             {MAX_LONG_TOKEN_TTL_SECONDS}; got {ttl}."
-        ));
-        err.details.insert("field".into(), "ttl_seconds".into());
-        err.details
-            .insert("minimum".into(), MIN_LONG_TOKEN_TTL_SECONDS.into());
-        err.details
-            .insert("maximum".into(), MAX_LONG_TOKEN_TTL_SECONDS.into());
-        return Err(err);
-    }
-    Ok(Duration::from_secs(ttl.unsigned_abs()))
+    // Only reachable if the spec stopped bounding `ttl_seconds` below.
+    let secs = u64::try_from(ttl)
+        .map_err(|_| invalid_request("Invalid request body: `ttl_seconds` is negative."))?;
+    Ok(Duration::from_secs(secs))
 }
 
 /// Whether holding scope `held` grants scope `wanted`: equal, or `held` is
@@ -913,7 +922,7 @@ fn long_term(
             }
         }
     }
-    let ttl = check_ttl(request.ttl_seconds, app.default_long_token_ttl)?;
+    let ttl = check_ttl(&request, app.default_long_token_ttl)?;
     let scopes = grant_scopes(&client.allowed_scopes, request.scopes, "this client")?;
 
     let (expires_at, expires_in) = expiry(now, ttl);
@@ -921,7 +930,7 @@ fn long_term(
     let id = format!("tok_lt_{}", random_hex(6));
     let response = types::LongTokenResponse {
         token_type: types::LongTokenResponseTokenType::Bearer,
-        access_token: access.clone(),
+        access_token: Secret::from(access.as_str()),
         expires_in,
         expires_at,
         scopes: scopes.clone(),
@@ -963,7 +972,9 @@ fn check_grant(client: &SandboxClient, request: &types::LongTokenRequest) -> Res
 
     let wrong =
         || invalid_grant("The client credentials are invalid or do not match the grant type.");
-    let matches = |given: &Option<String>, expected: &Option<String>| matches!((given, expected), (Some(g), Some(e)) if g == e);
+    let matches = |given: &Option<Secret>, expected: &Option<String>| {
+        matches!((given, expected), (Some(g), Some(e)) if g.expose() == e)
+    };
     let assertion_fields = request.assertion.is_some() || request.assertion_type.is_some();
 
     match request.grant_type {
@@ -1037,7 +1048,11 @@ fn short_term(
         ));
     }
     let request: types::ShortTokenRequest = parse_body(headers, body)?.unwrap_or_default();
-    if request.long_token.as_deref().is_some_and(|t| t != access) {
+    if request
+        .long_token
+        .as_ref()
+        .is_some_and(|t| t.expose() != access)
+    {
         return Err(invalid_request(
             "long_token in the body is not the token of the Authorization header.",
         ));
@@ -1056,7 +1071,7 @@ fn short_term(
     let id = format!("tok_st_{}", random_hex(6));
     let response = types::ShortTokenResponse {
         token_type: types::ShortTokenResponseTokenType::Bearer,
-        access_token: access.clone(),
+        access_token: Secret::from(access.as_str()),
         expires_in,
         expires_at,
         scopes: scopes.clone(),
@@ -1175,15 +1190,37 @@ mod tests {
         }
     }
 
+    fn with_ttl(ttl: Option<i64>) -> types::LongTokenRequest {
+        types::LongTokenRequest {
+            grant_type: types::LongTokenRequestGrantType::ClientCredentials,
+            client_id: EXAMPLE_CLIENT_ID.into(),
+            client_secret: Some(Secret::from(EXAMPLE_CLIENT_SECRET)),
+            otp_code: None,
+            assertion_type: None,
+            assertion: None,
+            scopes: Vec::new(),
+            ttl_seconds: ttl,
+        }
+    }
+
     #[test]
-    fn ttl_bounds() {
+    fn ttl_bounds_are_the_specs() {
         let d = Duration::from_secs(10);
-        assert!(check_ttl(Some(3_599), d).is_err());
-        assert!(check_ttl(Some(7_776_001), d).is_err());
-        assert_eq!(
-            check_ttl(Some(3_600), d).ok(),
-            Some(Duration::from_secs(3_600))
-        );
-        assert_eq!(check_ttl(None, d).ok(), Some(d));
+        for ttl in [MIN_LONG_TOKEN_TTL_SECONDS - 1, MAX_LONG_TOKEN_TTL_SECONDS + 1, -1] {
+            let Err(err) = check_ttl(&with_ttl(Some(ttl)), d) else {
+                panic!("ttl {ttl} accepted");
+            };
+            assert_eq!(err.code, "invalid_request");
+            assert!(err.message.contains("`ttl_seconds`"), "{}", err.message);
+            assert_eq!(err.details.get("field"), Some(&"ttl_seconds".into()));
+        }
+        // The constants that clamp the default lifetime are the spec's bounds.
+        for ttl in [MIN_LONG_TOKEN_TTL_SECONDS, MAX_LONG_TOKEN_TTL_SECONDS] {
+            assert_eq!(
+                check_ttl(&with_ttl(Some(ttl)), d).ok(),
+                Some(Duration::from_secs(ttl.unsigned_abs()))
+            );
+        }
+        assert_eq!(check_ttl(&with_ttl(None), d).ok(), Some(d));
     }
 }
