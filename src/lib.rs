@@ -4,26 +4,41 @@
 //! The client is generated at build time from `spec/auth.yaml`, the OpenAPI
 //! document the other languages' clients come from, so it cannot drift from
 //! the published API: edit the spec, run `cargo build`, and the methods and
-//! types follow.
+//! types follow. What the spec says, the types enforce:
+//!
+//! - **credentials per operation**: each method takes a credential from
+//!   [`security`], and one the spec does not accept for that operation does
+//!   not compile; exactly one mechanism goes on the wire;
+//! - **typed response headers**: `X-Token-Id` is
+//!   [`headers::IssueLongTermTokenHeaders::x_token_id`], and a malformed
+//!   declared header is an error;
+//! - **optional bodies**: `issue_short_term_token(&credential, None)` sends no
+//!   body at all;
+//! - **bounds**: a value outside the spec's bounds (`ttl_seconds: 10`) is
+//!   refused with [`Error::InvalidRequest`] before anything is sent, and a
+//!   response that breaks them is [`Error::InvalidResponse`];
+//! - **secrets**: tokens, client secrets, one-time codes and assertions are
+//!   [`Secret`]s, redacted in `Debug` and `Display`; errors never carry bodies,
+//!   credentials or URLs;
+//! - **servers**: [`Client::new`] talks to production, [`Client::for_server`]
+//!   to any [`Server`] of the spec, and [`Client::with_base_url`] to any
+//!   `https` URL (plain `http` only on loopback).
 //!
 //! # Example
 //!
-//! Against the in-process sandbox server (module `sandbox`, feature `sandbox`); against the
-//! real API, use `https://api.click2mail.com/v2` as the base URL.
+//! Against the in-process sandbox server (module `sandbox`, feature
+//! `sandbox`); against the real API, use [`Client::new`].
 //!
 //! ```
 //! # #[cfg(feature = "sandbox")]
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use c2m_auth::{types, Client};
+//! use c2m_auth::{Client, security, types};
 //! use c2m_auth::sandbox::Sandbox;
 //!
 //! let sandbox = Sandbox::start().await?;
+//! let client = Client::with_base_url(&sandbox.base_url())?;
 //!
-//! // Long-term token, authenticated by the client key and secret.
-//! let client = Client::with_default_headers(
-//!     &sandbox.base_url(),
-//!     c2m_auth::client_key_header("c2m_abc123")?,
-//! )?;
+//! // A long-term token, for the client key and its secret.
 //! let request = types::LongTokenRequest {
 //!     grant_type: types::LongTokenRequestGrantType::ClientCredentials,
 //!     client_id: "c2m_abc123".into(),
@@ -34,23 +49,19 @@
 //!     scopes: vec!["jobs:submit".into(), "tokens:revoke".into()],
 //!     ttl_seconds: Some(86_400),
 //! };
-//! let long = client.issue_long_term_token(&request).await?.into_inner();
+//! let long = client
+//!     .issue_long_term_token(&security::ClientKey::new("c2m_abc123"), &request)
+//!     .await?;
+//! let token_id = long.headers().x_token_id.clone().ok_or("no X-Token-Id")?;
 //!
-//! // Short-term token, authenticated by the long-term token.
-//! let client = Client::with_default_headers(
-//!     &sandbox.base_url(),
-//!     c2m_auth::bearer_header(&long.access_token)?,
-//! )?;
-//! let short = client
-//!     .issue_short_term_token(&types::ShortTokenRequest::default())
-//!     .await?
-//!     .into_inner();
+//! // A short-term token, for the long-term one; the body is optional.
+//! let long_token = security::LongTokenAuth::new(long.access_token.clone());
+//! let short = client.issue_short_term_token(&long_token, None).await?;
 //! assert_eq!(short.token_type, types::ShortTokenResponseTokenType::Bearer);
 //!
-//! // Revoke the long-term token; revoking is idempotent.
-//! let token_id = long.token_id.as_deref().ok_or("no token id")?;
-//! client.revoke_token(token_id).await?;
-//! client.revoke_token(token_id).await?;
+//! // Revoke the long-term token with the short-term one.
+//! let short_token = security::ShortTokenAuth::new(short.access_token.clone());
+//! client.revoke_token(&short_token, &token_id).await?;
 //! # Ok(())
 //! # }
 //! # #[cfg(feature = "sandbox")]
@@ -60,10 +71,10 @@
 //! # Errors
 //!
 //! Each method returns [`Error<types::AuthError>`](Error): a status the spec
-//! lists (400, 401, 403, 404, 429) comes back as
-//! [`Error::ErrorResponse`] with the decoded [`types::AuthError`] body and
-//! the status; anything else (transport failures, undocumented statuses,
-//! bodies that do not decode) has its own variant.
+//! lists for the operation comes back as [`Error::Api`] with the status and
+//! the decoded [`types::AuthError`]; requests refused before sending,
+//! transport failures, unlisted statuses and responses that do not match the
+//! spec each have their own variant.
 
 #![warn(missing_docs)]
 
