@@ -267,7 +267,7 @@ async fn responses_that_break_bounds_are_rejected_on_decode() {
         .await
         .expect_err("weight 0 is not above the exclusive minimum");
     assert!(
-        error.to_string().contains("`weight` is 0, not greater than the exclusive minimum 0"),
+        error.to_string().contains("`weight` is 0.0, not greater than the exclusive minimum 0"),
         "{error}"
     );
 }
@@ -315,8 +315,8 @@ async fn an_operation_without_security_takes_no_credential() {
 async fn body_bounds_are_checked_before_sending() {
     let (recorder, client) = serve(Reply::Valid).await;
     let cases = [
-        (types::Widget { weight: 0.0, ..widget() }, "`weight` is 0, not greater than the exclusive minimum 0"),
-        (types::Widget { weight: 1000.0, ..widget() }, "`weight` is 1000, not less than the exclusive maximum 1000"),
+        (types::Widget { weight: 0.0, ..widget() }, "`weight` is 0.0, not greater than the exclusive minimum 0"),
+        (types::Widget { weight: 1000.0, ..widget() }, "`weight` is 1000.0, not less than the exclusive maximum 1000"),
         (types::Widget { weight: 2.25, ..widget() }, "`weight` is 2.25, not a multiple of 0.5"),
         (types::Widget { tags: vec![], ..widget() }, "`tags` has 0 items, fewer than minItems 1"),
         (
@@ -372,7 +372,7 @@ async fn error_bodies_of_the_declared_type() {
     match error {
         Error::Api { status, body } => {
             assert_eq!(status, reqwest::StatusCode::BAD_REQUEST);
-            assert_eq!(body.detail, "no");
+            assert_eq!(body.detail.as_str(), "no");
         }
         other => panic!("expected Api, got {other:?}"),
     }
