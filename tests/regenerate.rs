@@ -118,11 +118,15 @@ fn editing_the_spec_regenerates_and_a_broken_spec_fails_the_build_clearly() {
     assert!(!source.contains("pub audience"));
 
     // Nothing changed: the generated file is left alone.
-    let modified = fs::metadata(&file).and_then(|m| m.modified()).expect("mtime");
+    let modified = fs::metadata(&file)
+        .and_then(|m| m.modified())
+        .expect("mtime");
     let (_, unchanged) = copy.generated();
     assert_eq!(unchanged, source);
     assert_eq!(
-        fs::metadata(&file).and_then(|m| m.modified()).expect("mtime"),
+        fs::metadata(&file)
+            .and_then(|m| m.modified())
+            .expect("mtime"),
         modified
     );
 
@@ -135,7 +139,10 @@ fn editing_the_spec_regenerates_and_a_broken_spec_fails_the_build_clearly() {
     assert!(regenerated.contains("pub audience: ::std::option::Option<::std::string::String>"));
 
     // Invalid YAML: file, line and column, and a hint.
-    copy.edit_spec("  version: 2.0.0\n", "  version: 2.0.0\n   broken: [unclosed\n");
+    copy.edit_spec(
+        "  version: 2.0.0\n",
+        "  version: 2.0.0\n   broken: [unclosed\n",
+    );
     let stderr = copy.failure();
     let line = copy.line_of("broken:");
     assert!(
@@ -157,7 +164,10 @@ fn editing_the_spec_regenerates_and_a_broken_spec_fails_the_build_clearly() {
         stderr.contains(&format!("spec/auth.yaml:{line}:")),
         "expected line {line}: {stderr}"
     );
-    assert!(stderr.contains("--> at #/paths/~1auth~1tokens~1short/post"), "{stderr}");
+    assert!(
+        stderr.contains("--> at #/paths/~1auth~1tokens~1short/post"),
+        "{stderr}"
+    );
 
     // Fixed again: the build succeeds.
     copy.edit_spec(

@@ -74,11 +74,14 @@ impl Recorder {
     }
 }
 
-const WIDGET: &str = r#"{"name":"sprocket","weight":2.5,"tags":["ab"],"secret_code":"s3cr3t-code"}"#;
+const WIDGET: &str =
+    r#"{"name":"sprocket","weight":2.5,"tags":["ab"],"secret_code":"s3cr3t-code"}"#;
 
 async fn answer(State(recorder): State<Recorder>, request: Request) -> HttpResponse {
     let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
+    let body = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
     let path = parts.uri.path().to_string();
     if let Ok(mut seen) = recorder.seen.lock() {
         seen.push(Seen {
@@ -121,7 +124,10 @@ async fn answer(State(recorder): State<Recorder>, request: Request) -> HttpRespo
                     headers.insert("x-rate-remaining", HeaderValue::from_static("41"));
                 }
             }
-            headers.insert("x-expires", HeaderValue::from_static("2030-01-02T03:04:05Z"));
+            headers.insert(
+                "x-expires",
+                HeaderValue::from_static("2030-01-02T03:04:05Z"),
+            );
             headers.insert("x-tags", HeaderValue::from_static("red, green"));
             response
         }
@@ -161,7 +167,8 @@ async fn serve(reply: Reply) -> (Recorder, Client) {
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
-    let client = Client::with_base_url(&format!("http://{address}/api")).expect("loopback base URL");
+    let client =
+        Client::with_base_url(&format!("http://{address}/api")).expect("loopback base URL");
     (recorder, client)
 }
 
@@ -190,7 +197,10 @@ async fn document_wide_http_bearer_security_and_typed_headers() {
         headers.x_expires.map(|t| t.to_rfc3339()),
         Some("2030-01-02T03:04:05+00:00".to_string())
     );
-    assert_eq!(headers.x_tags, Some(vec!["red".to_string(), "green".to_string()]));
+    assert_eq!(
+        headers.x_tags,
+        Some(vec!["red".to_string(), "green".to_string()])
+    );
 
     let seen = recorder.seen();
     assert_eq!(seen.len(), 1);
@@ -215,7 +225,10 @@ async fn a_query_parameter_out_of_bounds_never_leaves_the_process() {
     assert!(recorder.seen().is_empty());
 
     client
-        .list_widgets(&security::BearerAuth::new("t"), std::num::NonZeroU64::new(100))
+        .list_widgets(
+            &security::BearerAuth::new("t"),
+            std::num::NonZeroU64::new(100),
+        )
         .await
         .expect("limit 100 is allowed");
     assert_eq!(recorder.seen()[0].query.as_deref(), Some("limit=100"));
@@ -224,7 +237,10 @@ async fn a_query_parameter_out_of_bounds_never_leaves_the_process() {
 #[tokio::test]
 async fn a_header_that_does_not_parse_or_breaks_its_bound_is_an_error() {
     for (reply, expected) in [
-        (Reply::HeaderNotInteger, "response header `X-Rate-Remaining` is not an integer"),
+        (
+            Reply::HeaderNotInteger,
+            "response header `X-Rate-Remaining` is not an integer",
+        ),
         (
             Reply::HeaderMissing,
             "response header `X-Rate-Remaining` is missing, though the spec requires it",
@@ -257,7 +273,9 @@ async fn responses_that_break_bounds_are_rejected_on_decode() {
         .await
         .expect_err("three items, maxItems 2");
     assert!(
-        error.to_string().contains("`items` has 3 items, more than maxItems 2"),
+        error
+            .to_string()
+            .contains("`items` has 3 items, more than maxItems 2"),
         "{error}"
     );
 
@@ -267,7 +285,9 @@ async fn responses_that_break_bounds_are_rejected_on_decode() {
         .await
         .expect_err("weight 0 is not above the exclusive minimum");
     assert!(
-        error.to_string().contains("`weight` is 0.0, not greater than the exclusive minimum 0"),
+        error
+            .to_string()
+            .contains("`weight` is 0.0, not greater than the exclusive minimum 0"),
         "{error}"
     );
 }
@@ -279,7 +299,10 @@ async fn schemes_required_together_go_on_the_wire_together_and_only_them() {
         security::ApiKeyQuery::new("query-key-123"),
         security::BasicAuth::new("ada", "pa55word"),
     );
-    let created = client.create_widget(&credential, &widget()).await.expect("created");
+    let created = client
+        .create_widget(&credential, &widget())
+        .await
+        .expect("created");
     assert_eq!(created.status(), 201);
     assert_eq!(created.headers().x_session.expose(), "sess-very-secret");
     assert!(!format!("{:?}", created.headers()).contains("sess-very-secret"));
@@ -297,7 +320,10 @@ async fn schemes_required_together_go_on_the_wire_together_and_only_them() {
 #[tokio::test]
 async fn an_anonymous_alternative_sends_no_credential() {
     let (recorder, client) = serve(Reply::Valid).await;
-    client.create_widget(&Anonymous, &widget()).await.expect("created");
+    client
+        .create_widget(&Anonymous, &widget())
+        .await
+        .expect("created");
     let seen = &recorder.seen()[0];
     assert!(seen.headers.get("authorization").is_none());
     assert!(seen.query.is_none());
@@ -315,20 +341,50 @@ async fn an_operation_without_security_takes_no_credential() {
 async fn body_bounds_are_checked_before_sending() {
     let (recorder, client) = serve(Reply::Valid).await;
     let cases = [
-        (types::Widget { weight: 0.0, ..widget() }, "`weight` is 0.0, not greater than the exclusive minimum 0"),
-        (types::Widget { weight: 1000.0, ..widget() }, "`weight` is 1000.0, not less than the exclusive maximum 1000"),
-        (types::Widget { weight: 2.25, ..widget() }, "`weight` is 2.25, not a multiple of 0.5"),
-        (types::Widget { tags: vec![], ..widget() }, "`tags` has 0 items, fewer than minItems 1"),
         (
             types::Widget {
-                tags: ["aa", "bb", "cc", "dd"].iter().filter_map(|t| t.parse().ok()).collect(),
+                weight: 0.0,
+                ..widget()
+            },
+            "`weight` is 0.0, not greater than the exclusive minimum 0",
+        ),
+        (
+            types::Widget {
+                weight: 1000.0,
+                ..widget()
+            },
+            "`weight` is 1000.0, not less than the exclusive maximum 1000",
+        ),
+        (
+            types::Widget {
+                weight: 2.25,
+                ..widget()
+            },
+            "`weight` is 2.25, not a multiple of 0.5",
+        ),
+        (
+            types::Widget {
+                tags: vec![],
+                ..widget()
+            },
+            "`tags` has 0 items, fewer than minItems 1",
+        ),
+        (
+            types::Widget {
+                tags: ["aa", "bb", "cc", "dd"]
+                    .iter()
+                    .filter_map(|t| t.parse().ok())
+                    .collect(),
                 ..widget()
             },
             "`tags` has 4 items, more than maxItems 3",
         ),
     ];
     for (body, expected) in cases {
-        let error = client.create_widget(&Anonymous, &body).await.expect_err(expected);
+        let error = client
+            .create_widget(&Anonymous, &body)
+            .await
+            .expect_err(expected);
         assert_eq!(error.to_string(), format!("request not sent: {expected}"));
     }
     assert!(recorder.seen().is_empty());
@@ -345,12 +401,18 @@ async fn an_optional_inline_body_can_be_omitted_entirely() {
     let (recorder, client) = serve(Reply::Valid).await;
     let session = security::SessionCookie::new("cookie-value");
     let id: types::AnnotateWidgetWidgetId = "w42".parse().expect("valid id");
-    client.annotate_widget(&session, &id, None).await.expect("noted");
+    client
+        .annotate_widget(&session, &id, None)
+        .await
+        .expect("noted");
     let note = types::AnnotateWidgetBody {
         text: "hello".parse().expect("valid text"),
         urgent: Some(true),
     };
-    client.annotate_widget(&session, &id, Some(&note)).await.expect("noted");
+    client
+        .annotate_widget(&session, &id, Some(&note))
+        .await
+        .expect("noted");
 
     let seen = recorder.seen();
     assert_eq!(seen[0].path, "/api/widgets/w42/notes");

@@ -603,7 +603,10 @@ pub(crate) fn generate(
             }
             // Parameters, by the name progenitor gave them.
             let lists = [
-                (op.body.get("parameters"), format!("{}/parameters", op.pointer)),
+                (
+                    op.body.get("parameters"),
+                    format!("{}/parameters", op.pointer),
+                ),
                 (
                     op.path_item.get("parameters"),
                     format!("/paths/{}/parameters", escape_token(op.path)),
@@ -617,15 +620,20 @@ pub(crate) fn generate(
                     .find(|(_, p)| {
                         p.get("name")
                             .and_then(Value::as_str)
-                            .is_some_and(|n| n == name.to_string() || n.to_snake_case() == name.to_string())
+                            .is_some_and(|n| *name == n || *name == n.to_snake_case())
                     })
             });
             if let Some((parameter_pointer, parameter)) = declared
                 && let Some(schema) = parameter.get("schema")
             {
-                let spec_name = parameter.get("name").and_then(Value::as_str).unwrap_or_default();
+                let spec_name = parameter
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
                 let pointer = format!("{parameter_pointer}/schema");
-                if let Some(rule) = rules.site(&format!("{snake}_param_{name}"), schema, &pointer)? {
+                if let Some(rule) =
+                    rules.site(&format!("{snake}_param_{name}"), schema, &pointer)?
+                {
                     checks.push(quote! {
                         #rt::check(&#name, &rules::#rule).map_err(|e| e.within(#spec_name))?;
                     });

@@ -8,9 +8,9 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
+use crate::SpecError;
 use crate::locate::escape_token;
 use crate::validate::Document;
-use crate::SpecError;
 
 const COMPONENT_PREFIX: &str = "#/components/schemas/";
 
@@ -249,10 +249,10 @@ impl<'a> Rules<'a> {
         if kind == Some("string") || has("minLength") || has("maxLength") || has("pattern") {
             let min = unsigned(schema, "minLength");
             let max = unsigned(schema, "maxLength");
-            let pattern = match schema.get("pattern").and_then(Value::as_str) {
-                Some(source) => Some(self.pattern(source)),
-                None => None,
-            };
+            let pattern = schema
+                .get("pattern")
+                .and_then(Value::as_str)
+                .map(|source| self.pattern(source));
             if min.is_some() || max.is_some() || pattern.is_some() {
                 let min = option(min);
                 let max = option(max);

@@ -38,7 +38,11 @@ pub fn check_snapshot(path: &Path, fresh: &str, refresh_command: &str) -> Result
         .to_string();
     const MAX_LINES: usize = 400;
     let total = unified.lines().count();
-    let mut shown: String = unified.lines().take(MAX_LINES).collect::<Vec<_>>().join("\n");
+    let mut shown: String = unified
+        .lines()
+        .take(MAX_LINES)
+        .collect::<Vec<_>>()
+        .join("\n");
     if total > MAX_LINES {
         shown.push_str(&format!("\n... ({} more diff lines)", total - MAX_LINES));
     }

@@ -336,7 +336,10 @@ fn a_pattern_the_client_cannot_check() {
 
 #[test]
 fn a_security_scheme_the_client_cannot_send() {
-    let text = edited("      type: apiKey\n      in: header\n", "      type: http\n      scheme: digest\n");
+    let text = edited(
+        "      type: apiKey\n      in: header\n",
+        "      type: http\n      scheme: digest\n",
+    );
     let error = expect_failure(
         &text,
         Some(line_of(&text, "    ClientKey:")),
@@ -353,7 +356,10 @@ fn a_security_requirement_naming_no_scheme() {
         Some(line_of(&text, "ClientKee")),
         "operation `issueLongTermToken`: security requirement names `ClientKee`",
     );
-    assert_eq!(pointer(&error), "/paths/~1auth~1tokens~1long/post/security/1/ClientKee");
+    assert_eq!(
+        pointer(&error),
+        "/paths/~1auth~1tokens~1long/post/security/1/ClientKee"
+    );
 }
 
 #[test]
@@ -377,7 +383,11 @@ fn a_response_header_of_a_type_headers_cannot_carry() {
     );
     expect_failure(
         &text,
-        Some(line_after(&text, "            X-Token-Id:", "              schema:")),
+        Some(line_after(
+            &text,
+            "            X-Token-Id:",
+            "              schema:",
+        )),
         "response header `X-Token-Id` has a schema the client cannot parse from a header",
     );
 }
