@@ -1055,7 +1055,10 @@ fn servers(spec: &Value, rt: &TokenStream) -> (TokenStream, TokenStream) {
     (
         quote! {
             /// The servers the spec lists; the first is the default.
+            /// Non-exhaustive, so a server added to the spec is not a
+            /// breaking change.
             #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+            #[non_exhaustive]
             pub enum Server {
                 #(#variants,)*
             }

@@ -1007,7 +1007,10 @@ impl ::c2m_auth::runtime::Validate for types::WidgetPage {
     }
 }
 /// The servers the spec lists; the first is the default.
+/// Non-exhaustive, so a server added to the spec is not a
+/// breaking change.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Server {
     /// Regional deployment: `https://eu.widgets.test/api`
     #[default]
