@@ -972,9 +972,7 @@ fn check_grant(client: &SandboxClient, request: &types::LongTokenRequest) -> Res
 
     let wrong =
         || invalid_grant("The client credentials are invalid or do not match the grant type.");
-    let matches = |given: &Option<Secret>, expected: &Option<String>| {
-        matches!((given, expected), (Some(g), Some(e)) if g.expose() == e)
-    };
+    let matches = |given: &Option<Secret>, expected: &Option<String>| matches!((given, expected), (Some(g), Some(e)) if g.expose() == e);
     let assertion_fields = request.assertion.is_some() || request.assertion_type.is_some();
 
     match request.grant_type {
@@ -1206,7 +1204,11 @@ mod tests {
     #[test]
     fn ttl_bounds_are_the_specs() {
         let d = Duration::from_secs(10);
-        for ttl in [MIN_LONG_TOKEN_TTL_SECONDS - 1, MAX_LONG_TOKEN_TTL_SECONDS + 1, -1] {
+        for ttl in [
+            MIN_LONG_TOKEN_TTL_SECONDS - 1,
+            MAX_LONG_TOKEN_TTL_SECONDS + 1,
+            -1,
+        ] {
             let Err(err) = check_ttl(&with_ttl(Some(ttl)), d) else {
                 panic!("ttl {ttl} accepted");
             };

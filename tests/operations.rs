@@ -1,43 +1,39 @@
 //! Behaviour of the three operations, through the generated client, against
 //! the in-process sandbox over loopback. Each test starts its own sandbox.
+//!
+//! Requests the typed client cannot send (malformed JSON, unknown fields, no
+//! credential or two at once) go through plain `reqwest`.
 
 use std::time::Duration;
 
+use c2m_auth::runtime::{Error, Response, Secret};
 use c2m_auth::sandbox::{
     EXAMPLE_ASSERTION, EXAMPLE_CLIENT_ID, EXAMPLE_CLIENT_SECRET, EXAMPLE_OTP_CODE, EXAMPLE_SCOPES,
     JWT_BEARER_ASSERTION_TYPE, Sandbox, SandboxClient,
 };
-use c2m_auth::{Client, Error, ResponseValue, types};
-use reqwest::header::HeaderMap;
+use c2m_auth::security::{ClientKey, LongTokenAuth, ShortTokenAuth};
+use c2m_auth::{Client, Server, types};
 
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+type BoxError = Box<dyn std::error::Error>;
+type TestResult = Result<(), BoxError>;
 
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
 
-/// A client authenticated by the `ClientKey` scheme.
-fn keyed(sandbox: &Sandbox, client_id: &str) -> Result<Client, Box<dyn std::error::Error>> {
-    Ok(Client::with_default_headers(
-        &sandbox.base_url(),
-        c2m_auth::client_key_header(client_id)?,
-    )?)
+/// A client for the sandbox; credentials are given per call.
+fn client(sandbox: &Sandbox) -> Result<Client, BoxError> {
+    Ok(Client::with_base_url(&sandbox.base_url())?)
 }
 
-/// A client sending `Authorization: Bearer <token>`.
-fn bearer(sandbox: &Sandbox, token: &str) -> Result<Client, Box<dyn std::error::Error>> {
-    Ok(Client::with_default_headers(
-        &sandbox.base_url(),
-        c2m_auth::bearer_header(token)?,
-    )?)
+/// The `LongTokenAuth` credential of an issued long-term token.
+fn long_auth(token: &types::LongTokenResponse) -> LongTokenAuth {
+    LongTokenAuth::new(token.access_token.clone())
 }
 
-/// A client sending no credential at all.
-fn anonymous(sandbox: &Sandbox) -> Result<Client, Box<dyn std::error::Error>> {
-    Ok(Client::with_default_headers(
-        &sandbox.base_url(),
-        HeaderMap::new(),
-    )?)
+/// The `ShortTokenAuth` credential of an issued short-term token.
+fn short_auth(token: &types::ShortTokenResponse) -> ShortTokenAuth {
+    ShortTokenAuth::new(token.access_token.clone())
 }
 
 fn strings(scopes: &[&str]) -> Vec<String> {
@@ -87,31 +83,30 @@ fn assertion_request(scopes: &[&str]) -> types::LongTokenRequest {
 async fn long_token(
     sandbox: &Sandbox,
     scopes: &[&str],
-) -> Result<types::LongTokenResponse, Box<dyn std::error::Error>> {
-    let client = keyed(sandbox, EXAMPLE_CLIENT_ID)?;
-    Ok(client
-        .issue_long_term_token(&secret_request(scopes))
+) -> Result<types::LongTokenResponse, BoxError> {
+    Ok(client(sandbox)?
+        .issue_long_term_token(&ClientKey::new(EXAMPLE_CLIENT_ID), &secret_request(scopes))
         .await?
-        .into_inner())
+        .into_body())
 }
 
 /// A short-term token exchanged from `long`, narrowed to `scopes` if any.
 async fn short_token(
     sandbox: &Sandbox,
-    long: &str,
+    long: &types::LongTokenResponse,
     scopes: &[&str],
-) -> Result<types::ShortTokenResponse, Box<dyn std::error::Error>> {
+) -> Result<types::ShortTokenResponse, BoxError> {
     let request = types::ShortTokenRequest {
         long_token: None,
         scopes: strings(scopes),
     };
-    Ok(bearer(sandbox, long)?
-        .issue_short_term_token(&request)
+    Ok(client(sandbox)?
+        .issue_short_term_token(&long_auth(long), Some(&request))
         .await?
-        .into_inner())
+        .into_body())
 }
 
-fn token_id(id: &Option<String>) -> Result<&str, Box<dyn std::error::Error>> {
+fn token_id(id: &Option<String>) -> Result<&str, BoxError> {
     Ok(id.as_deref().ok_or("response has no token_id")?)
 }
 
@@ -119,20 +114,23 @@ fn token_id(id: &Option<String>) -> Result<&str, Box<dyn std::error::Error>> {
 struct Refusal {
     status: u16,
     error: types::AuthError,
-    headers: HeaderMap,
 }
 
-/// The documented error response of `result`; panics on success or on any
-/// other kind of error. Never prints a successful body (it holds a token).
-fn refusal<T>(result: Result<ResponseValue<T>, Error<types::AuthError>>) -> Refusal {
+/// The documented error response of `result`; an error on success or on
+/// any other kind of failure. Never prints a successful body (it holds a
+/// token, though redacted).
+fn refusal<T, H>(
+    result: Result<Response<T, H>, Error<types::AuthError>>,
+) -> Result<Refusal, BoxError> {
     match result {
-        Ok(response) => panic!("expected an error response, got {}", response.status()),
-        Err(Error::ErrorResponse(rv)) => Refusal {
-            status: rv.status().as_u16(),
-            headers: rv.headers().clone(),
-            error: rv.into_inner(),
-        },
-        Err(other) => panic!("expected an AuthError response, got: {other}"),
+        Ok(response) => {
+            Err(format!("expected an error response, got {}", response.status()).into())
+        }
+        Err(Error::Api { status, body }) => Ok(Refusal {
+            status: status.as_u16(),
+            error: body,
+        }),
+        Err(other) => Err(format!("expected an AuthError response, got: {other}").into()),
     }
 }
 
@@ -146,16 +144,27 @@ fn assert_refused(refusal: &Refusal, status: u16, code: &str) {
     assert!(!refusal.error.message.is_empty());
 }
 
+/// The `X-Client-Id` header of the `ClientKey` scheme, for raw requests.
+fn key_header(client_id: &str) -> (&'static str, String) {
+    ("x-client-id", client_id.to_owned())
+}
+
+/// `Authorization: Bearer <token>`, for raw requests.
+fn bearer_header(token: &Secret) -> (&'static str, String) {
+    ("authorization", format!("Bearer {}", token.expose()))
+}
+
 /// POSTs `body` (if any) with `headers`, bypassing the typed client.
 async fn raw_post(
     sandbox: &Sandbox,
     path: &str,
-    headers: HeaderMap,
+    headers: &[(&'static str, String)],
     body: Option<(&str, &str)>,
-) -> Result<reqwest::Response, Box<dyn std::error::Error>> {
-    let mut request = reqwest::Client::new()
-        .post(format!("{}{path}", sandbox.base_url()))
-        .headers(headers);
+) -> Result<reqwest::Response, BoxError> {
+    let mut request = reqwest::Client::new().post(format!("{}{path}", sandbox.base_url()));
+    for (name, value) in headers {
+        request = request.header(*name, value);
+    }
     if let Some((content_type, body)) = body {
         request = request
             .header(reqwest::header::CONTENT_TYPE, content_type)
@@ -166,9 +175,7 @@ async fn raw_post(
 
 /// Status and decoded `AuthError` of a raw error response; checks its
 /// content type.
-async fn raw_refusal(
-    response: reqwest::Response,
-) -> Result<(u16, types::AuthError), Box<dyn std::error::Error>> {
+async fn raw_refusal(response: reqwest::Response) -> Result<(u16, types::AuthError), BoxError> {
     let status = response.status().as_u16();
     let content_type = response
         .headers()
@@ -183,10 +190,47 @@ async fn raw_refusal(
     Ok((status, response.json().await?))
 }
 
+/// The `Retry-After` header of a raw response, in seconds.
+fn retry_after(response: &reqwest::Response) -> Result<u64, BoxError> {
+    Ok(response
+        .headers()
+        .get("retry-after")
+        .ok_or("no Retry-After header")?
+        .to_str()?
+        .parse()?)
+}
+
 fn assert_close_to_now_plus(expires_at: chrono::DateTime<chrono::Utc>, expires_in: i64) {
     let expected = chrono::Utc::now() + chrono::TimeDelta::seconds(expires_in);
     let off = (expires_at - expected).num_seconds().abs();
     assert!(off <= 5, "expires_at is {off} s away from now + expires_in");
+}
+
+// ---------------------------------------------------------------------------
+// Client construction
+// ---------------------------------------------------------------------------
+
+#[test]
+fn base_urls_are_https_or_loopback_http() -> TestResult {
+    let refused = Client::with_base_url("http://api.example.com/v1")
+        .err()
+        .ok_or("plain http off loopback was accepted")?;
+    assert!(refused.to_string().contains("plain http"), "{refused}");
+
+    let example = Client::for_server(Server::Example)?;
+    assert_eq!(example.base_url(), "https://api.example.com/v1");
+    assert_eq!(example.base_url(), Server::Example.url());
+    let production = Client::new()?;
+    assert_eq!(production.base_url(), "https://api.click2mail.com/v2");
+    assert_eq!(
+        Client::for_server(Server::Production)?.base_url(),
+        production.base_url()
+    );
+
+    // Loopback http is fine (the sandbox), and a trailing slash is dropped.
+    let local = Client::with_base_url("http://127.0.0.1:8080/")?;
+    assert_eq!(local.base_url(), "http://127.0.0.1:8080");
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------
@@ -199,28 +243,24 @@ async fn long_term_token_by_client_secret() -> TestResult {
     let mut request = secret_request(&["jobs:submit", "templates:read"]);
     request.ttl_seconds = Some(7_776_000);
 
-    let response = keyed(&sandbox, EXAMPLE_CLIENT_ID)?
-        .issue_long_term_token(&request)
+    let response = client(&sandbox)?
+        .issue_long_term_token(&ClientKey::new(EXAMPLE_CLIENT_ID), &request)
         .await?;
     assert_eq!(response.status().as_u16(), 201);
     let header = response
         .headers()
-        .get("x-token-id")
-        .ok_or("no X-Token-Id header")?
-        .to_str()?
-        .to_owned();
-    let body = response.into_inner();
+        .x_token_id
+        .clone()
+        .ok_or("no X-Token-Id header")?;
+    let body = response.into_body();
 
     assert_eq!(Some(header.as_str()), body.token_id.as_deref());
     assert!(header.starts_with("tok_lt_"), "{header}");
     assert_eq!(body.token_type, types::LongTokenResponseTokenType::Bearer);
-    assert!(body.access_token.starts_with("lt_"));
-    assert_eq!(body.access_token.len(), 3 + 32);
-    assert!(
-        body.access_token[3..]
-            .chars()
-            .all(|c| c.is_ascii_hexdigit())
-    );
+    let access = body.access_token.expose();
+    assert!(access.starts_with("lt_"));
+    assert_eq!(access.len(), 3 + 32);
+    assert!(access[3..].chars().all(|c| c.is_ascii_hexdigit()));
     assert_eq!(body.expires_in, 7_776_000);
     assert_close_to_now_plus(body.expires_at, body.expires_in);
     assert_eq!(body.scopes, ["jobs:submit", "templates:read"]);
@@ -233,35 +273,29 @@ async fn long_term_token_by_otp_code() -> TestResult {
     let mut request = otp_request(&["jobs:*"]);
     request.ttl_seconds = Some(2_592_000);
 
-    let response = keyed(&sandbox, EXAMPLE_CLIENT_ID)?
-        .issue_long_term_token(&request)
+    let response = client(&sandbox)?
+        .issue_long_term_token(&ClientKey::new(EXAMPLE_CLIENT_ID), &request)
         .await?;
     assert_eq!(response.status().as_u16(), 201);
-    let header = response.headers().get("x-token-id").cloned();
-    let body = response.into_inner();
-    assert_eq!(
-        header.as_ref().and_then(|h| h.to_str().ok()),
-        body.token_id.as_deref()
-    );
-    assert_eq!(body.expires_in, 2_592_000);
-    assert_close_to_now_plus(body.expires_at, body.expires_in);
-    assert_eq!(body.scopes, ["jobs:*"]);
+    // The response dereferences to its body.
+    assert_eq!(response.headers().x_token_id, response.token_id);
+    assert!(response.token_id.is_some());
+    assert_eq!(response.expires_in, 2_592_000);
+    assert_close_to_now_plus(response.expires_at, response.expires_in);
+    assert_eq!(response.scopes, ["jobs:*"]);
     Ok(())
 }
 
 #[tokio::test]
 async fn long_term_token_by_assertion_defaults_scopes_and_ttl() -> TestResult {
     let sandbox = Sandbox::start().await?;
-    let response = keyed(&sandbox, EXAMPLE_CLIENT_ID)?
-        .issue_long_term_token(&assertion_request(&[]))
+    let response = client(&sandbox)?
+        .issue_long_term_token(&ClientKey::new(EXAMPLE_CLIENT_ID), &assertion_request(&[]))
         .await?;
     assert_eq!(response.status().as_u16(), 201);
-    let header = response.headers().get("x-token-id").cloned();
-    let body = response.into_inner();
-    assert_eq!(
-        header.as_ref().and_then(|h| h.to_str().ok()),
-        body.token_id.as_deref()
-    );
+    let header = response.headers().x_token_id.clone();
+    let body = response.into_body();
+    assert_eq!(header, body.token_id);
     // No scopes requested: all the client may have. No ttl: 30 days.
     assert_eq!(body.scopes, EXAMPLE_SCOPES);
     assert_eq!(body.expires_in, 30 * 24 * 3600);
@@ -289,24 +323,24 @@ async fn default_long_token_ttl_is_configurable_and_clamped() -> TestResult {
 async fn long_term_token_by_short_token_with_tokens_write() -> TestResult {
     let sandbox = Sandbox::start().await?;
     let long = long_token(&sandbox, &["tokens:write", "jobs:submit"]).await?;
-    let short = short_token(&sandbox, &long.access_token, &["tokens:write"]).await?;
+    let short = short_token(&sandbox, &long, &["tokens:write"]).await?;
 
     // No secret in the body: the short-term token is the step-up.
     let request = bare_request(
         types::LongTokenRequestGrantType::ClientCredentials,
         &["jobs:submit"],
     );
-    let response = bearer(&sandbox, &short.access_token)?
-        .issue_long_term_token(&request)
+    let response = client(&sandbox)?
+        .issue_long_term_token(&short_auth(&short), &request)
         .await?;
     assert_eq!(response.status().as_u16(), 201);
-    let rotated = response.into_inner();
+    let rotated = response.into_body();
     assert_ne!(rotated.access_token, long.access_token);
     assert_ne!(rotated.token_id, long.token_id);
     assert_eq!(rotated.scopes, ["jobs:submit"]);
 
     // The new long-term token works.
-    let again = short_token(&sandbox, &rotated.access_token, &[]).await?;
+    let again = short_token(&sandbox, &rotated, &[]).await?;
     assert_eq!(again.scopes, ["jobs:submit"]);
     Ok(())
 }
@@ -321,7 +355,7 @@ async fn long_term_token_refuses_unknown_field() -> TestResult {
     let response = raw_post(
         &sandbox,
         "/auth/tokens/long",
-        c2m_auth::client_key_header(EXAMPLE_CLIENT_ID)?,
+        &[key_header(EXAMPLE_CLIENT_ID)],
         Some(("application/json", &body)),
     )
     .await?;
@@ -357,7 +391,7 @@ async fn long_term_token_refuses_malformed_bodies() -> TestResult {
         let response = raw_post(
             &sandbox,
             "/auth/tokens/long",
-            c2m_auth::client_key_header(EXAMPLE_CLIENT_ID)?,
+            &[key_header(EXAMPLE_CLIENT_ID)],
             Some((content_type, body)),
         )
         .await?;
@@ -375,7 +409,7 @@ async fn long_term_token_refuses_malformed_bodies() -> TestResult {
     let response = raw_post(
         &sandbox,
         "/auth/tokens/long",
-        c2m_auth::client_key_header(EXAMPLE_CLIENT_ID)?,
+        &[key_header(EXAMPLE_CLIENT_ID)],
         Some((
             "application/json",
             r#"{"grant_type":"password","client_id":"c2m_abc123"}"#,
@@ -390,28 +424,65 @@ async fn long_term_token_refuses_malformed_bodies() -> TestResult {
 #[tokio::test]
 async fn long_term_token_refuses_ttl_out_of_bounds() -> TestResult {
     let sandbox = Sandbox::start().await?;
-    let client = keyed(&sandbox, EXAMPLE_CLIENT_ID)?;
-    for (ttl, bound) in [(3_599, "3600"), (7_776_001, "7776000"), (-1, "3600")] {
+    let client = client(&sandbox)?;
+    let key = ClientKey::new(EXAMPLE_CLIENT_ID);
+    let cases = [
+        (3_599, "less than the minimum 3600"),
+        (7_776_001, "more than the maximum 7776000"),
+        (-1, "less than the minimum 3600"),
+    ];
+
+    // The client refuses before sending: nothing reaches the server.
+    for (ttl, bound) in cases {
         let mut request = secret_request(&[]);
         request.ttl_seconds = Some(ttl);
-        let refusal = refusal(client.issue_long_term_token(&request).await);
-        assert_refused(&refusal, 400, "invalid_request");
-        assert!(
-            refusal.error.message.contains("ttl_seconds"),
-            "{}",
-            refusal.error.message
-        );
-        assert!(
-            refusal.error.message.contains(bound),
-            "{}",
-            refusal.error.message
-        );
+        match client.issue_long_term_token(&key, &request).await {
+            Err(Error::InvalidRequest(error)) => {
+                assert_eq!(error.path, "ttl_seconds");
+                let message = error.to_string();
+                assert!(message.contains("`ttl_seconds`"), "{message}");
+                assert!(message.contains(bound), "{message}");
+            }
+            Err(other) => {
+                return Err(format!("ttl {ttl}: expected InvalidRequest, got {other}").into());
+            }
+            Ok(response) => return Err(format!("ttl {ttl} accepted: {}", response.status()).into()),
+        }
     }
+    assert_eq!(sandbox.request_count("issueLongTermToken"), 0);
+
+    // Sent anyway, the sandbox refuses it with the same words.
+    for (ttl, bound) in cases {
+        let mut request = secret_request(&[]);
+        request.ttl_seconds = Some(ttl);
+        let body = serde_json::to_string(&request)?;
+        let response = raw_post(
+            &sandbox,
+            "/auth/tokens/long",
+            &[key_header(EXAMPLE_CLIENT_ID)],
+            Some(("application/json", &body)),
+        )
+        .await?;
+        let (status, error) = raw_refusal(response).await?;
+        assert_eq!((status, error.code.as_str()), (400, "invalid_request"));
+        assert!(error.message.contains("`ttl_seconds`"), "{}", error.message);
+        assert!(error.message.contains(bound), "{}", error.message);
+        assert_eq!(
+            error.details.get("field").and_then(|v| v.as_str()),
+            Some("ttl_seconds")
+        );
+        assert!(!error.message.contains(EXAMPLE_CLIENT_SECRET));
+    }
+    assert_eq!(sandbox.request_count("issueLongTermToken"), 3);
+
     // The bounds themselves are accepted.
     for ttl in [3_600, 7_776_000] {
         let mut request = secret_request(&[]);
         request.ttl_seconds = Some(ttl);
-        let body = client.issue_long_term_token(&request).await?.into_inner();
+        let body = client
+            .issue_long_term_token(&key, &request)
+            .await?
+            .into_body();
         assert_eq!(body.expires_in, ttl);
     }
     Ok(())
@@ -420,7 +491,8 @@ async fn long_term_token_refuses_ttl_out_of_bounds() -> TestResult {
 #[tokio::test]
 async fn long_term_token_refuses_wrong_credentials() -> TestResult {
     let sandbox = Sandbox::start().await?;
-    let client = keyed(&sandbox, EXAMPLE_CLIENT_ID)?;
+    let client = client(&sandbox)?;
+    let key = ClientKey::new(EXAMPLE_CLIENT_ID);
 
     let mut wrong_secret = secret_request(&[]);
     wrong_secret.client_secret = Some("not-the-secret".into());
@@ -430,7 +502,7 @@ async fn long_term_token_refuses_wrong_credentials() -> TestResult {
     wrong_assertion.assertion = Some("eyJub3QiOiJpdCJ9.x.y".into());
 
     for request in [wrong_secret, wrong_otp, wrong_assertion] {
-        let refusal = refusal(client.issue_long_term_token(&request).await);
+        let refusal = refusal(client.issue_long_term_token(&key, &request).await)?;
         assert_refused(&refusal, 400, "invalid_grant");
     }
     Ok(())
@@ -439,7 +511,8 @@ async fn long_term_token_refuses_wrong_credentials() -> TestResult {
 #[tokio::test]
 async fn long_term_token_wants_exactly_one_mechanism() -> TestResult {
     let sandbox = Sandbox::start().await?;
-    let client = keyed(&sandbox, EXAMPLE_CLIENT_ID)?;
+    let client = client(&sandbox)?;
+    let key = ClientKey::new(EXAMPLE_CLIENT_ID);
     use types::LongTokenRequestGrantType::{Assertion, ClientCredentials};
 
     let mut secret_and_otp = secret_request(&[]);
@@ -462,7 +535,7 @@ async fn long_term_token_wants_exactly_one_mechanism() -> TestResult {
         bare_request(ClientCredentials, &[]),
         bare_request(Assertion, &[]),
     ] {
-        let refusal = refusal(client.issue_long_term_token(&request).await);
+        let refusal = refusal(client.issue_long_term_token(&key, &request).await)?;
         assert_refused(&refusal, 400, "invalid_request");
     }
     Ok(())
@@ -471,20 +544,21 @@ async fn long_term_token_wants_exactly_one_mechanism() -> TestResult {
 #[tokio::test]
 async fn long_term_token_refuses_scopes_not_allowed() -> TestResult {
     let sandbox = Sandbox::start().await?;
-    let client = keyed(&sandbox, EXAMPLE_CLIENT_ID)?;
+    let client = client(&sandbox)?;
+    let key = ClientKey::new(EXAMPLE_CLIENT_ID);
     let refusal = refusal(
         client
-            .issue_long_term_token(&secret_request(&["jobs:submit", "billing:read"]))
+            .issue_long_term_token(&key, &secret_request(&["jobs:submit", "billing:read"]))
             .await,
-    );
+    )?;
     assert_refused(&refusal, 400, "invalid_scope");
     assert!(refusal.error.message.contains("billing:read"));
 
     // `jobs:*` covers any `jobs:` scope.
     let body = client
-        .issue_long_term_token(&secret_request(&["jobs:cancel"]))
+        .issue_long_term_token(&key, &secret_request(&["jobs:cancel"]))
         .await?
-        .into_inner();
+        .into_body();
     assert_eq!(body.scopes, ["jobs:cancel"]);
     Ok(())
 }
@@ -504,21 +578,22 @@ async fn long_term_token_client_id_must_match_the_credential() -> TestResult {
         )
         .start()
         .await?;
+    let client = client(&sandbox)?;
     let mut request = secret_request(&[]);
     request.client_id = "c2m_two".into();
     request.client_secret = Some("s2".into());
     let refusal = refusal(
-        keyed(&sandbox, "c2m_one")?
-            .issue_long_term_token(&request)
+        client
+            .issue_long_term_token(&ClientKey::new("c2m_one"), &request)
             .await,
-    );
+    )?;
     assert_refused(&refusal, 400, "invalid_grant");
 
     // Each client with its own secret is fine.
-    let body = keyed(&sandbox, "c2m_two")?
-        .issue_long_term_token(&request)
+    let body = client
+        .issue_long_term_token(&ClientKey::new("c2m_two"), &request)
         .await?
-        .into_inner();
+        .into_body();
     assert_eq!(body.scopes, ["jobs:submit"]);
     Ok(())
 }
@@ -533,63 +608,77 @@ async fn registering_a_client_replaces_the_example_client() -> TestResult {
         )
         .start()
         .await?;
+    let client = client(&sandbox)?;
     let refusal = refusal(
-        keyed(&sandbox, EXAMPLE_CLIENT_ID)?
-            .issue_long_term_token(&secret_request(&[]))
+        client
+            .issue_long_term_token(&ClientKey::new(EXAMPLE_CLIENT_ID), &secret_request(&[]))
             .await,
-    );
+    )?;
     assert_refused(&refusal, 401, "invalid_client");
 
     let mut request = otp_request(&[]);
     request.client_id = "acme".into();
     request.otp_code = Some("424242".into());
-    let body = keyed(&sandbox, "acme")?
-        .issue_long_term_token(&request)
+    let body = client
+        .issue_long_term_token(&ClientKey::new("acme"), &request)
         .await?
-        .into_inner();
+        .into_body();
     assert_eq!(body.scopes, ["templates:read"]);
     Ok(())
 }
 
 #[tokio::test]
 async fn long_term_token_needs_exactly_one_credential() -> TestResult {
+    // The typed client cannot send none or two: only raw requests can.
     let sandbox = Sandbox::start().await?;
-    let refusal_none = refusal(
-        anonymous(&sandbox)?
-            .issue_long_term_token(&secret_request(&[]))
-            .await,
-    );
-    assert_refused(&refusal_none, 401, "invalid_token");
+    let body = serde_json::to_string(&secret_request(&[]))?;
+    let none = raw_post(
+        &sandbox,
+        "/auth/tokens/long",
+        &[],
+        Some(("application/json", &body)),
+    )
+    .await?;
+    assert_eq!(raw_refusal(none).await?.1.code, "invalid_token");
 
     let long = long_token(&sandbox, &["tokens:write"]).await?;
-    let short = short_token(&sandbox, &long.access_token, &[]).await?;
-    let mut both = c2m_auth::client_key_header(EXAMPLE_CLIENT_ID)?;
-    both.extend(c2m_auth::bearer_header(&short.access_token)?);
-    let client = Client::with_default_headers(&sandbox.base_url(), both)?;
-    let refusal_both = refusal(client.issue_long_term_token(&secret_request(&[])).await);
-    assert_refused(&refusal_both, 401, "invalid_token");
+    let short = short_token(&sandbox, &long, &[]).await?;
+    let both = raw_post(
+        &sandbox,
+        "/auth/tokens/long",
+        &[
+            key_header(EXAMPLE_CLIENT_ID),
+            bearer_header(&short.access_token),
+        ],
+        Some(("application/json", &body)),
+    )
+    .await?;
+    let (status, error) = raw_refusal(both).await?;
+    assert_eq!((status, error.code.as_str()), (401, "invalid_token"));
     Ok(())
 }
 
 #[tokio::test]
 async fn long_term_token_refuses_bad_bearer_tokens() -> TestResult {
     let sandbox = Sandbox::start().await?;
+    let client = client(&sandbox)?;
     let request = bare_request(types::LongTokenRequestGrantType::ClientCredentials, &[]);
 
     let unknown = refusal(
-        bearer(&sandbox, "st_unknown")?
-            .issue_long_term_token(&request)
+        client
+            .issue_long_term_token(&ShortTokenAuth::new("st_unknown"), &request)
             .await,
-    );
+    )?;
     assert_refused(&unknown, 401, "invalid_token");
 
-    // A long-term token is not a ShortTokenAuth credential.
+    // A long-term token is not a ShortTokenAuth credential, though the
+    // types cannot tell the two strings apart.
     let long = long_token(&sandbox, &[]).await?;
     let wrong_kind = refusal(
-        bearer(&sandbox, &long.access_token)?
-            .issue_long_term_token(&request)
+        client
+            .issue_long_term_token(&ShortTokenAuth::new(long.access_token.clone()), &request)
             .await,
-    );
+    )?;
     assert_refused(&wrong_kind, 401, "invalid_token");
     Ok(())
 }
@@ -600,10 +689,10 @@ async fn long_term_token_refuses_unknown_client_key() -> TestResult {
     let mut request = secret_request(&[]);
     request.client_id = "c2m_nobody".into();
     let refusal = refusal(
-        keyed(&sandbox, "c2m_nobody")?
-            .issue_long_term_token(&request)
+        client(&sandbox)?
+            .issue_long_term_token(&ClientKey::new("c2m_nobody"), &request)
             .await,
-    );
+    )?;
     assert_refused(&refusal, 401, "invalid_client");
     Ok(())
 }
@@ -612,13 +701,13 @@ async fn long_term_token_refuses_unknown_client_key() -> TestResult {
 async fn long_term_token_by_short_token_without_tokens_write_is_forbidden() -> TestResult {
     let sandbox = Sandbox::start().await?;
     let long = long_token(&sandbox, &["jobs:submit", "tokens:write"]).await?;
-    let short = short_token(&sandbox, &long.access_token, &["jobs:submit"]).await?;
+    let short = short_token(&sandbox, &long, &["jobs:submit"]).await?;
     let request = bare_request(types::LongTokenRequestGrantType::ClientCredentials, &[]);
     let refusal = refusal(
-        bearer(&sandbox, &short.access_token)?
-            .issue_long_term_token(&request)
+        client(&sandbox)?
+            .issue_long_term_token(&short_auth(&short), &request)
             .await,
-    );
+    )?;
     assert_refused(&refusal, 403, "insufficient_scope");
     Ok(())
 }
@@ -627,12 +716,12 @@ async fn long_term_token_by_short_token_without_tokens_write_is_forbidden() -> T
 async fn long_term_token_by_short_token_takes_no_second_mechanism() -> TestResult {
     let sandbox = Sandbox::start().await?;
     let long = long_token(&sandbox, &["tokens:write"]).await?;
-    let short = short_token(&sandbox, &long.access_token, &[]).await?;
+    let short = short_token(&sandbox, &long, &[]).await?;
     let refusal = refusal(
-        bearer(&sandbox, &short.access_token)?
-            .issue_long_term_token(&secret_request(&[]))
+        client(&sandbox)?
+            .issue_long_term_token(&short_auth(&short), &secret_request(&[]))
             .await,
-    );
+    )?;
     assert_refused(&refusal, 400, "invalid_request");
     Ok(())
 }
@@ -643,23 +732,39 @@ async fn long_term_token_is_rate_limited() -> TestResult {
         .rate_limit(2, Duration::from_secs(60))
         .start()
         .await?;
-    let client = keyed(&sandbox, EXAMPLE_CLIENT_ID)?;
-    client.issue_long_term_token(&secret_request(&[])).await?;
-    client.issue_long_term_token(&secret_request(&[])).await?;
+    let client = client(&sandbox)?;
+    let key = ClientKey::new(EXAMPLE_CLIENT_ID);
+    client
+        .issue_long_term_token(&key, &secret_request(&[]))
+        .await?;
+    client
+        .issue_long_term_token(&key, &secret_request(&[]))
+        .await?;
 
-    let refusal = refusal(client.issue_long_term_token(&secret_request(&[])).await);
+    let refusal = refusal(
+        client
+            .issue_long_term_token(&key, &secret_request(&[]))
+            .await,
+    )?;
     assert_refused(&refusal, 429, "rate_limited");
-    let retry_after: u64 = refusal
-        .headers
-        .get("retry-after")
-        .ok_or("no Retry-After header")?
-        .to_str()?
-        .parse()?;
+
+    // `Error::Api` carries no headers (the spec declares none on 429), so
+    // Retry-After is read from a raw request.
+    let body = serde_json::to_string(&secret_request(&[]))?;
+    let response = raw_post(
+        &sandbox,
+        "/auth/tokens/long",
+        &[key_header(EXAMPLE_CLIENT_ID)],
+        Some(("application/json", &body)),
+    )
+    .await?;
+    assert_eq!(response.status().as_u16(), 429);
+    let retry_after = retry_after(&response)?;
     assert!(
         (1..=60).contains(&retry_after),
         "Retry-After: {retry_after}"
     );
-    assert_eq!(sandbox.request_count("issueLongTermToken"), 3);
+    assert_eq!(sandbox.request_count("issueLongTermToken"), 4);
     Ok(())
 }
 
@@ -669,20 +774,32 @@ async fn rate_limit_window_reopens() -> TestResult {
         .rate_limit(1, Duration::from_millis(300))
         .start()
         .await?;
-    let client = keyed(&sandbox, EXAMPLE_CLIENT_ID)?;
-    client.issue_long_term_token(&secret_request(&[])).await?;
-    let refusal = refusal(client.issue_long_term_token(&secret_request(&[])).await);
-    assert_refused(&refusal, 429, "rate_limited");
+    let client = client(&sandbox)?;
+    let key = ClientKey::new(EXAMPLE_CLIENT_ID);
+    client
+        .issue_long_term_token(&key, &secret_request(&[]))
+        .await?;
+    let body = serde_json::to_string(&secret_request(&[]))?;
+    let response = raw_post(
+        &sandbox,
+        "/auth/tokens/long",
+        &[key_header(EXAMPLE_CLIENT_ID)],
+        Some(("application/json", &body)),
+    )
+    .await?;
+    assert_eq!(response.status().as_u16(), 429);
     // Less than a second left: Retry-After rounds up to 1.
-    assert_eq!(
-        refusal
-            .headers
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok()),
-        Some("1")
-    );
+    assert_eq!(retry_after(&response)?, 1);
+    let refusal = refusal(
+        client
+            .issue_long_term_token(&key, &secret_request(&[]))
+            .await,
+    )?;
+    assert_refused(&refusal, 429, "rate_limited");
     tokio::time::sleep(Duration::from_millis(350)).await;
-    client.issue_long_term_token(&secret_request(&[])).await?;
+    client
+        .issue_long_term_token(&key, &secret_request(&[]))
+        .await?;
     Ok(())
 }
 
@@ -694,17 +811,24 @@ async fn rate_limit_window_reopens() -> TestResult {
 async fn short_term_token_with_default_request() -> TestResult {
     let sandbox = Sandbox::start().await?;
     let long = long_token(&sandbox, &["jobs:submit", "templates:read"]).await?;
-    let response = bearer(&sandbox, &long.access_token)?
-        .issue_short_term_token(&types::ShortTokenRequest::default())
+    let response = client(&sandbox)?
+        .issue_short_term_token(
+            &long_auth(&long),
+            Some(&types::ShortTokenRequest::default()),
+        )
         .await?;
     assert_eq!(response.status().as_u16(), 201);
-    let short = response.into_inner();
+    let short = response.into_body();
     assert_eq!(short.token_type, types::ShortTokenResponseTokenType::Bearer);
     assert_eq!(short.expires_in, 900);
     assert_close_to_now_plus(short.expires_at, short.expires_in);
     assert_eq!(short.scopes, ["jobs:submit", "templates:read"]);
     assert!(token_id(&short.token_id)?.starts_with("tok_st_"));
-    assert_eq!(short.access_token.split('.').count(), 3, "JWT-shaped");
+    assert_eq!(
+        short.access_token.expose().split('.').count(),
+        3,
+        "JWT-shaped"
+    );
     Ok(())
 }
 
@@ -712,10 +836,18 @@ async fn short_term_token_with_default_request() -> TestResult {
 async fn short_term_token_with_no_body_at_all() -> TestResult {
     let sandbox = Sandbox::start().await?;
     let long = long_token(&sandbox, &["jobs:submit"]).await?;
+    // The body is optional in the spec: `None` sends none.
+    let response = client(&sandbox)?
+        .issue_short_term_token(&long_auth(&long), None)
+        .await?;
+    assert_eq!(response.status().as_u16(), 201);
+    assert_eq!(response.scopes, ["jobs:submit"]);
+
+    // The same without the typed client.
     let response = raw_post(
         &sandbox,
         "/auth/tokens/short",
-        c2m_auth::bearer_header(&long.access_token)?,
+        &[bearer_header(&long.access_token)],
         None,
     )
     .await?;
@@ -732,7 +864,7 @@ async fn short_term_token_lifetime_is_configurable() -> TestResult {
         .start()
         .await?;
     let long = long_token(&sandbox, &[]).await?;
-    let short = short_token(&sandbox, &long.access_token, &[]).await?;
+    let short = short_token(&sandbox, &long, &[]).await?;
     assert_eq!(short.expires_in, 60);
     assert_close_to_now_plus(short.expires_at, 60);
     Ok(())
@@ -745,13 +877,13 @@ async fn expired_short_term_token_is_refused() -> TestResult {
         .start()
         .await?;
     let long = long_token(&sandbox, &["tokens:revoke"]).await?;
-    let short = short_token(&sandbox, &long.access_token, &[]).await?;
+    let short = short_token(&sandbox, &long, &[]).await?;
     assert_eq!(short.expires_in, 0);
     let refusal = refusal(
-        bearer(&sandbox, &short.access_token)?
-            .revoke_token(token_id(&long.token_id)?)
+        client(&sandbox)?
+            .revoke_token(&short_auth(&short), token_id(&long.token_id)?)
             .await,
-    );
+    )?;
     assert_refused(&refusal, 401, "invalid_token");
     Ok(())
 }
@@ -760,12 +892,7 @@ async fn expired_short_term_token_is_refused() -> TestResult {
 async fn short_term_token_narrows_scopes() -> TestResult {
     let sandbox = Sandbox::start().await?;
     let long = long_token(&sandbox, &["jobs:*", "templates:read", "tokens:revoke"]).await?;
-    let short = short_token(
-        &sandbox,
-        &long.access_token,
-        &["jobs:submit", "templates:read"],
-    )
-    .await?;
+    let short = short_token(&sandbox, &long, &["jobs:submit", "templates:read"]).await?;
     assert_eq!(short.scopes, ["jobs:submit", "templates:read"]);
 
     // long_token in the body may repeat the header's token.
@@ -773,10 +900,10 @@ async fn short_term_token_narrows_scopes() -> TestResult {
         long_token: Some(long.access_token.clone()),
         scopes: strings(&["tokens:revoke"]),
     };
-    let short = bearer(&sandbox, &long.access_token)?
-        .issue_short_term_token(&request)
+    let short = client(&sandbox)?
+        .issue_short_term_token(&long_auth(&long), Some(&request))
         .await?
-        .into_inner();
+        .into_body();
     assert_eq!(short.scopes, ["tokens:revoke"]);
     Ok(())
 }
@@ -790,10 +917,10 @@ async fn short_term_token_refuses_scope_not_held() -> TestResult {
         scopes: strings(&["jobs:submit", "tokens:write"]),
     };
     let refusal = refusal(
-        bearer(&sandbox, &long.access_token)?
-            .issue_short_term_token(&request)
+        client(&sandbox)?
+            .issue_short_term_token(&long_auth(&long), Some(&request))
             .await,
-    );
+    )?;
     assert_refused(&refusal, 400, "invalid_scope");
     assert!(refusal.error.message.contains("tokens:write"));
     Ok(())
@@ -806,7 +933,7 @@ async fn short_term_token_refuses_unknown_field() -> TestResult {
     let response = raw_post(
         &sandbox,
         "/auth/tokens/short",
-        c2m_auth::bearer_header(&long.access_token)?,
+        &[bearer_header(&long.access_token)],
         Some((
             "application/json",
             r#"{"scopes":["jobs:submit"],"audience":"x"}"#,
@@ -829,38 +956,40 @@ async fn short_term_token_refuses_a_different_long_token_in_the_body() -> TestRe
         scopes: Vec::new(),
     };
     let refusal = refusal(
-        bearer(&sandbox, &long.access_token)?
-            .issue_short_term_token(&request)
+        client(&sandbox)?
+            .issue_short_term_token(&long_auth(&long), Some(&request))
             .await,
-    );
+    )?;
     assert_refused(&refusal, 400, "invalid_request");
-    assert!(!refusal.error.message.contains(&other.access_token));
+    assert!(!refusal.error.message.contains(other.access_token.expose()));
     Ok(())
 }
 
 #[tokio::test]
 async fn short_term_token_refuses_missing_unknown_and_short_tokens() -> TestResult {
     let sandbox = Sandbox::start().await?;
-    let request = types::ShortTokenRequest::default();
+    let client = client(&sandbox)?;
 
-    let missing = refusal(anonymous(&sandbox)?.issue_short_term_token(&request).await);
-    assert_refused(&missing, 401, "invalid_token");
+    // No credential: only a raw request can send that.
+    let missing = raw_post(&sandbox, "/auth/tokens/short", &[], None).await?;
+    let (status, error) = raw_refusal(missing).await?;
+    assert_eq!((status, error.code.as_str()), (401, "invalid_token"));
 
     let unknown = refusal(
-        bearer(&sandbox, "lt_0000")?
-            .issue_short_term_token(&request)
+        client
+            .issue_short_term_token(&LongTokenAuth::new("lt_0000"), None)
             .await,
-    );
+    )?;
     assert_refused(&unknown, 401, "invalid_token");
 
     // A short-term token cannot be exchanged for another one.
     let long = long_token(&sandbox, &[]).await?;
-    let short = short_token(&sandbox, &long.access_token, &[]).await?;
+    let short = short_token(&sandbox, &long, &[]).await?;
     let short_as_long = refusal(
-        bearer(&sandbox, &short.access_token)?
-            .issue_short_term_token(&request)
+        client
+            .issue_short_term_token(&LongTokenAuth::new(short.access_token.clone()), None)
             .await,
-    );
+    )?;
     assert_refused(&short_as_long, 401, "invalid_token");
     Ok(())
 }
@@ -873,18 +1002,23 @@ async fn short_term_token_is_rate_limited_with_the_other_operations() -> TestRes
         .await?;
     // One long, one short: the shared window is now full.
     let long = long_token(&sandbox, &[]).await?;
-    short_token(&sandbox, &long.access_token, &[]).await?;
-    let refusal = refusal(
-        bearer(&sandbox, &long.access_token)?
-            .issue_short_term_token(&types::ShortTokenRequest::default())
-            .await,
-    );
+    short_token(&sandbox, &long, &[]).await?;
+    let client = client(&sandbox)?;
+    let refusal = refusal(client.issue_short_term_token(&long_auth(&long), None).await)?;
     assert_refused(&refusal, 429, "rate_limited");
-    assert!(refusal.headers.contains_key("retry-after"));
+    let response = raw_post(
+        &sandbox,
+        "/auth/tokens/short",
+        &[bearer_header(&long.access_token)],
+        None,
+    )
+    .await?;
+    assert_eq!(response.status().as_u16(), 429);
+    assert!(retry_after(&response)? >= 1);
 
     // revokeToken is not limited (the spec lists no 429 for it).
-    bearer(&sandbox, &long.access_token)?
-        .revoke_token(token_id(&long.token_id)?)
+    client
+        .revoke_token(&long_auth(&long), token_id(&long.token_id)?)
         .await?;
     Ok(())
 }
@@ -897,20 +1031,25 @@ async fn short_term_token_is_rate_limited_with_the_other_operations() -> TestRes
 async fn revoke_is_idempotent() -> TestResult {
     let sandbox = Sandbox::start().await?;
     let long = long_token(&sandbox, &["tokens:revoke"]).await?;
-    let short = short_token(&sandbox, &long.access_token, &[]).await?;
-    let client = bearer(&sandbox, &long.access_token)?;
+    let short = short_token(&sandbox, &long, &[]).await?;
+    let client = client(&sandbox)?;
+    let with_long = long_auth(&long);
 
-    let first = client.revoke_token(token_id(&short.token_id)?).await?;
+    let first = client
+        .revoke_token(&with_long, token_id(&short.token_id)?)
+        .await?;
     assert_eq!(first.status().as_u16(), 204);
-    let second = client.revoke_token(token_id(&short.token_id)?).await?;
+    let second = client
+        .revoke_token(&with_long, token_id(&short.token_id)?)
+        .await?;
     assert_eq!(second.status().as_u16(), 204);
 
     // The revoked short-term token is refused.
     let refusal = refusal(
-        bearer(&sandbox, &short.access_token)?
-            .revoke_token(token_id(&long.token_id)?)
+        client
+            .revoke_token(&short_auth(&short), token_id(&long.token_id)?)
             .await,
-    );
+    )?;
     assert_refused(&refusal, 401, "invalid_token");
     Ok(())
 }
@@ -919,44 +1058,39 @@ async fn revoke_is_idempotent() -> TestResult {
 async fn revoked_long_term_token_is_refused_and_cascades() -> TestResult {
     let sandbox = Sandbox::start().await?;
     let long = long_token(&sandbox, &["tokens:revoke", "jobs:submit"]).await?;
-    let short = short_token(&sandbox, &long.access_token, &[]).await?;
+    let short = short_token(&sandbox, &long, &[]).await?;
     let long_id = token_id(&long.token_id)?;
+    let client = client(&sandbox)?;
+    let with_short = short_auth(&short);
 
     // Revoked with a short-term token issued from it.
-    let response = bearer(&sandbox, &short.access_token)?
-        .revoke_token(long_id)
-        .await?;
+    let response = client.revoke_token(&with_short, long_id).await?;
     assert_eq!(response.status().as_u16(), 204);
 
     // The long-term token can no longer be exchanged...
-    let exchange = refusal(
-        bearer(&sandbox, &long.access_token)?
-            .issue_short_term_token(&types::ShortTokenRequest::default())
-            .await,
-    );
+    let exchange = refusal(client.issue_short_term_token(&long_auth(&long), None).await)?;
     assert_refused(&exchange, 401, "invalid_token");
 
     // ...and its short-term tokens are dead too: they can no longer revoke
     // another token...
     let other = long_token(&sandbox, &[]).await?;
     let cascaded = refusal(
-        bearer(&sandbox, &short.access_token)?
-            .revoke_token(token_id(&other.token_id)?)
+        client
+            .revoke_token(&with_short, token_id(&other.token_id)?)
             .await,
-    );
+    )?;
     assert_refused(&cascaded, 401, "invalid_token");
-    // ...nor themselves be exchanged for anything.
+    // ...nor themselves be exchanged for anything (sent as a long-term
+    // token, which the types cannot tell apart).
     let exchange = refusal(
-        bearer(&sandbox, &short.access_token)?
-            .issue_short_term_token(&types::ShortTokenRequest::default())
+        client
+            .issue_short_term_token(&LongTokenAuth::new(short.access_token.clone()), None)
             .await,
-    );
+    )?;
     assert_refused(&exchange, 401, "invalid_token");
 
     // Only a retry of the revocation that disabled it still succeeds.
-    let retry = bearer(&sandbox, &short.access_token)?
-        .revoke_token(long_id)
-        .await?;
+    let retry = client.revoke_token(&with_short, long_id).await?;
     assert_eq!(retry.status().as_u16(), 204);
     Ok(())
 }
@@ -966,18 +1100,29 @@ async fn self_revocation_is_idempotent() -> TestResult {
     let sandbox = Sandbox::start().await?;
     let long = long_token(&sandbox, &["tokens:revoke"]).await?;
     let long_id = token_id(&long.token_id)?;
-    let client = bearer(&sandbox, &long.access_token)?;
-    assert_eq!(client.revoke_token(long_id).await?.status().as_u16(), 204);
-    // A retry with the now-revoked token, e.g. after a lost response.
-    assert_eq!(client.revoke_token(long_id).await?.status().as_u16(), 204);
-    // It is refused for anything else.
-    let exchange = refusal(
+    let client = client(&sandbox)?;
+    let with_long = long_auth(&long);
+    assert_eq!(
         client
-            .issue_short_term_token(&types::ShortTokenRequest::default())
-            .await,
+            .revoke_token(&with_long, long_id)
+            .await?
+            .status()
+            .as_u16(),
+        204
     );
+    // A retry with the now-revoked token, e.g. after a lost response.
+    assert_eq!(
+        client
+            .revoke_token(&with_long, long_id)
+            .await?
+            .status()
+            .as_u16(),
+        204
+    );
+    // It is refused for anything else.
+    let exchange = refusal(client.issue_short_term_token(&with_long, None).await)?;
     assert_refused(&exchange, 401, "invalid_token");
-    let not_own = refusal(client.revoke_token("tok_lt_000000").await);
+    let not_own = refusal(client.revoke_token(&with_long, "tok_lt_000000").await)?;
     assert_refused(&not_own, 401, "invalid_token");
     Ok(())
 }
@@ -987,24 +1132,33 @@ async fn revoke_needs_a_valid_token_with_tokens_revoke() -> TestResult {
     let sandbox = Sandbox::start().await?;
     let long = long_token(&sandbox, &["jobs:submit", "tokens:revoke"]).await?;
     let long_id = token_id(&long.token_id)?;
+    let client = client(&sandbox)?;
 
-    let missing = refusal(anonymous(&sandbox)?.revoke_token(long_id).await);
-    assert_refused(&missing, 401, "invalid_token");
+    // No credential: only a raw request can send that.
+    let missing = raw_post(
+        &sandbox,
+        &format!("/auth/tokens/{long_id}/revoke"),
+        &[],
+        None,
+    )
+    .await?;
+    let (status, error) = raw_refusal(missing).await?;
+    assert_eq!((status, error.code.as_str()), (401, "invalid_token"));
 
-    let unknown = refusal(bearer(&sandbox, "lt_nope")?.revoke_token(long_id).await);
+    let unknown = refusal(
+        client
+            .revoke_token(&LongTokenAuth::new("lt_nope"), long_id)
+            .await,
+    )?;
     assert_refused(&unknown, 401, "invalid_token");
 
     // Valid but without tokens:revoke: 401 (the spec lists no 403 here).
-    let narrow = short_token(&sandbox, &long.access_token, &["jobs:submit"]).await?;
-    let lacking = refusal(
-        bearer(&sandbox, &narrow.access_token)?
-            .revoke_token(long_id)
-            .await,
-    );
+    let narrow = short_token(&sandbox, &long, &["jobs:submit"]).await?;
+    let lacking = refusal(client.revoke_token(&short_auth(&narrow), long_id).await)?;
     assert_refused(&lacking, 401, "insufficient_scope");
 
     // Nothing was revoked by the refused calls.
-    short_token(&sandbox, &long.access_token, &[]).await?;
+    short_token(&sandbox, &long, &[]).await?;
     Ok(())
 }
 
@@ -1013,9 +1167,16 @@ async fn revoked_token_cannot_revoke() -> TestResult {
     let sandbox = Sandbox::start().await?;
     let long = long_token(&sandbox, &["tokens:revoke"]).await?;
     let other = long_token(&sandbox, &["tokens:revoke"]).await?;
-    let client = bearer(&sandbox, &long.access_token)?;
-    client.revoke_token(token_id(&long.token_id)?).await?;
-    let refusal = refusal(client.revoke_token(token_id(&other.token_id)?).await);
+    let client = client(&sandbox)?;
+    let with_long = long_auth(&long);
+    client
+        .revoke_token(&with_long, token_id(&long.token_id)?)
+        .await?;
+    let refusal = refusal(
+        client
+            .revoke_token(&with_long, token_id(&other.token_id)?)
+            .await,
+    )?;
     assert_refused(&refusal, 401, "invalid_token");
     Ok(())
 }
@@ -1035,29 +1196,37 @@ async fn revoke_unknown_or_foreign_token_is_not_found() -> TestResult {
         )
         .start()
         .await?;
+    let client = client(&sandbox)?;
     let issue = |id: &'static str, secret: &'static str| {
         let mut request = secret_request(&[]);
         request.client_id = id.into();
         request.client_secret = Some(secret.into());
-        let client = keyed(&sandbox, id);
+        let client = &client;
         async move {
-            Ok::<_, Box<dyn std::error::Error>>(
-                client?.issue_long_term_token(&request).await?.into_inner(),
+            Ok::<_, BoxError>(
+                client
+                    .issue_long_term_token(&ClientKey::new(id), &request)
+                    .await?
+                    .into_body(),
             )
         }
     };
     let one = issue("c2m_one", "s1").await?;
     let two = issue("c2m_two", "s2").await?;
-    let client = bearer(&sandbox, &one.access_token)?;
+    let with_one = long_auth(&one);
 
-    let unknown = refusal(client.revoke_token("tok_lt_000000").await);
+    let unknown = refusal(client.revoke_token(&with_one, "tok_lt_000000").await)?;
     assert_refused(&unknown, 404, "not_found");
 
-    let foreign = refusal(client.revoke_token(token_id(&two.token_id)?).await);
+    let foreign = refusal(
+        client
+            .revoke_token(&with_one, token_id(&two.token_id)?)
+            .await,
+    )?;
     assert_refused(&foreign, 404, "not_found");
 
     // The other client's token still works.
-    short_token(&sandbox, &two.access_token, &[]).await?;
+    short_token(&sandbox, &two, &[]).await?;
     Ok(())
 }
 
@@ -1071,16 +1240,18 @@ async fn request_count_counts_every_request() -> TestResult {
     assert_eq!(sandbox.request_count("issueLongTermToken"), 0);
 
     let long = long_token(&sandbox, &["tokens:revoke"]).await?;
+    let client = client(&sandbox)?;
     // A refused request counts too.
     let _ = refusal(
-        anonymous(&sandbox)?
-            .issue_long_term_token(&secret_request(&[]))
+        client
+            .issue_long_term_token(&ClientKey::new("c2m_nobody"), &secret_request(&[]))
             .await,
-    );
-    let short = short_token(&sandbox, &long.access_token, &[]).await?;
-    let client = bearer(&sandbox, &long.access_token)?;
+    )?;
+    let short = short_token(&sandbox, &long, &[]).await?;
     for _ in 0..3 {
-        client.revoke_token(token_id(&short.token_id)?).await?;
+        client
+            .revoke_token(&long_auth(&long), token_id(&short.token_id)?)
+            .await?;
     }
 
     assert_eq!(sandbox.request_count("issueLongTermToken"), 2);
@@ -1094,31 +1265,56 @@ async fn request_count_counts_every_request() -> TestResult {
 async fn error_messages_never_contain_secrets() -> TestResult {
     let sandbox = Sandbox::start().await?;
     let long = long_token(&sandbox, &["jobs:submit", "tokens:write"]).await?;
-    let short = short_token(&sandbox, &long.access_token, &["jobs:submit"]).await?;
-    let keyed = keyed(&sandbox, EXAMPLE_CLIENT_ID)?;
-    let with_long = bearer(&sandbox, &long.access_token)?;
-    let with_short = bearer(&sandbox, &short.access_token)?;
+    let short = short_token(&sandbox, &long, &["jobs:submit"]).await?;
+    let client = client(&sandbox)?;
+    let key = ClientKey::new(EXAMPLE_CLIENT_ID);
+    let with_long = long_auth(&long);
+    let with_short = short_auth(&short);
     let wrong_secret = "wrong-secret-value-1";
 
     let mut errors = Vec::new();
     let mut request = secret_request(&[]);
     request.client_secret = Some(wrong_secret.into());
-    errors.push(refusal(keyed.issue_long_term_token(&request).await).error);
+    errors.push(refusal(client.issue_long_term_token(&key, &request).await)?.error);
     let mut request = secret_request(&[]);
     request.otp_code = Some(EXAMPLE_OTP_CODE.into());
-    errors.push(refusal(keyed.issue_long_term_token(&request).await).error);
+    errors.push(refusal(client.issue_long_term_token(&key, &request).await)?.error);
     let mut request = assertion_request(&[]);
     request.client_secret = Some(EXAMPLE_CLIENT_SECRET.into());
-    errors.push(refusal(keyed.issue_long_term_token(&request).await).error);
-    errors.push(refusal(with_long.issue_long_term_token(&secret_request(&[])).await).error);
-    errors.push(refusal(with_short.issue_long_term_token(&secret_request(&[])).await).error);
-    errors.push(refusal(with_short.issue_short_term_token(&Default::default()).await).error);
-    errors.push(refusal(with_short.revoke_token("tok_lt_x").await).error);
+    errors.push(refusal(client.issue_long_term_token(&key, &request).await)?.error);
+    // The long-term token sent where a short-term one is expected.
+    let long_as_short = ShortTokenAuth::new(long.access_token.clone());
+    errors.push(
+        refusal(
+            client
+                .issue_long_term_token(&long_as_short, &secret_request(&[]))
+                .await,
+        )?
+        .error,
+    );
+    errors.push(
+        refusal(
+            client
+                .issue_long_term_token(&with_short, &secret_request(&[]))
+                .await,
+        )?
+        .error,
+    );
+    let short_as_long = LongTokenAuth::new(short.access_token.clone());
+    errors.push(refusal(client.issue_short_term_token(&short_as_long, None).await)?.error);
+    errors.push(refusal(client.revoke_token(&with_short, "tok_lt_x").await)?.error);
     let request = types::ShortTokenRequest {
         long_token: Some(short.access_token.clone()),
         scopes: Vec::new(),
     };
-    errors.push(refusal(with_long.issue_short_term_token(&request).await).error);
+    errors.push(
+        refusal(
+            client
+                .issue_short_term_token(&with_long, Some(&request))
+                .await,
+        )?
+        .error,
+    );
     // Values of the wrong type are not echoed either.
     for body in [
         format!(
@@ -1132,7 +1328,7 @@ async fn error_messages_never_contain_secrets() -> TestResult {
         let response = raw_post(
             &sandbox,
             "/auth/tokens/long",
-            c2m_auth::client_key_header(EXAMPLE_CLIENT_ID)?,
+            &[key_header(EXAMPLE_CLIENT_ID)],
             Some(("application/json", &body)),
         )
         .await?;
@@ -1145,8 +1341,8 @@ async fn error_messages_never_contain_secrets() -> TestResult {
         EXAMPLE_OTP_CODE,
         EXAMPLE_ASSERTION,
         wrong_secret,
-        &long.access_token,
-        &short.access_token,
+        long.access_token.expose(),
+        short.access_token.expose(),
     ];
     for error in &errors {
         let text = serde_json::to_string(error)?;
@@ -1158,6 +1354,117 @@ async fn error_messages_never_contain_secrets() -> TestResult {
             );
         }
     }
+    Ok(())
+}
+
+/// Fails if `text`, the printed form of `what`, contains any of `secrets`.
+fn assert_hides(what: &str, text: &str, secrets: &[&str]) {
+    for secret in secrets {
+        assert!(!text.contains(secret), "{what} shows a secret");
+    }
+}
+
+#[tokio::test]
+async fn printing_values_never_shows_secrets() -> TestResult {
+    let sandbox = Sandbox::start().await?;
+    let client = client(&sandbox)?;
+
+    // Requests with every secret field filled in (not a valid grant, but
+    // printing does not care).
+    let long_request = types::LongTokenRequest {
+        client_secret: Some(Secret::from(EXAMPLE_CLIENT_SECRET)),
+        otp_code: Some(Secret::from(EXAMPLE_OTP_CODE)),
+        assertion: Some(Secret::from(EXAMPLE_ASSERTION)),
+        ..bare_request(types::LongTokenRequestGrantType::ClientCredentials, &[])
+    };
+    let request_secrets = [EXAMPLE_CLIENT_SECRET, EXAMPLE_OTP_CODE, EXAMPLE_ASSERTION];
+    assert_hides(
+        "LongTokenRequest",
+        &format!("{long_request:?} {long_request:#?}"),
+        &request_secrets,
+    );
+    // The wire format still carries them.
+    let json = serde_json::to_string(&long_request)?;
+    for secret in request_secrets {
+        assert!(json.contains(secret), "the JSON body lost a secret");
+    }
+
+    // Issued tokens, and the responses that hold them.
+    let long_response = client
+        .issue_long_term_token(&ClientKey::new(EXAMPLE_CLIENT_ID), &secret_request(&[]))
+        .await?;
+    let long = long_response.body().clone();
+    let short_response = client
+        .issue_short_term_token(&long_auth(&long), None)
+        .await?;
+    let short = short_response.body().clone();
+    let tokens = [long.access_token.expose(), short.access_token.expose()];
+    assert_hides("LongTokenResponse", &format!("{long:?}"), &tokens);
+    assert_hides("ShortTokenResponse", &format!("{short:?}"), &tokens);
+    assert_hides(
+        "Response",
+        &format!("{long_response:?} {short_response:?}"),
+        &tokens,
+    );
+    assert_hides(
+        "Secret",
+        &format!("{:?} {}", long.access_token, long.access_token),
+        &tokens,
+    );
+    assert_hides("Secret", &short.access_token.to_string(), &tokens);
+
+    let short_request = types::ShortTokenRequest {
+        long_token: Some(long.access_token.clone()),
+        scopes: Vec::new(),
+    };
+    assert_hides("ShortTokenRequest", &format!("{short_request:?}"), &tokens);
+
+    // Credentials.
+    let key = ClientKey::new("c2m_key_value_7");
+    assert_hides("ClientKey", &format!("{key:?}"), &["c2m_key_value_7"]);
+    assert_hides("LongTokenAuth", &format!("{:?}", long_auth(&long)), &tokens);
+    assert_hides(
+        "ShortTokenAuth",
+        &format!("{:?}", short_auth(&short)),
+        &tokens,
+    );
+
+    // Errors of failed calls: a 401 for an unknown token, and a request
+    // refused before sending.
+    let unknown_token = "lt_unknown_token_value_9";
+    let unauthorized = client
+        .issue_short_term_token(&LongTokenAuth::new(unknown_token), None)
+        .await
+        .err()
+        .ok_or("an unknown token was accepted")?;
+    assert_eq!(unauthorized.status().map(|s| s.as_u16()), Some(401));
+    assert_hides(
+        "Error::Api",
+        &format!("{unauthorized:?} {unauthorized}"),
+        &[unknown_token],
+    );
+    let mut out_of_bounds = long_request.clone();
+    out_of_bounds.otp_code = None;
+    out_of_bounds.assertion = None;
+    out_of_bounds.ttl_seconds = Some(10);
+    let invalid = client
+        .issue_long_term_token(&ClientKey::new(EXAMPLE_CLIENT_ID), &out_of_bounds)
+        .await
+        .err()
+        .ok_or("ttl 10 was accepted")?;
+    assert!(matches!(invalid, Error::InvalidRequest(_)), "{invalid}");
+    assert_hides(
+        "Error::InvalidRequest",
+        &format!("{invalid:?} {invalid}"),
+        &request_secrets,
+    );
+
+    // The client holds no credential at all.
+    assert_hides(
+        "Client",
+        &format!("{client:?}"),
+        &[&tokens[..], &request_secrets[..], &[unknown_token]].concat(),
+    );
     Ok(())
 }
 
