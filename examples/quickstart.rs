@@ -4,12 +4,14 @@
 //! cargo run --example quickstart
 //! ```
 //!
-//! To run against the real API, replace `sandbox.base_url()` with
-//! `https://api.click2mail.com/v2` and use your own client id and secret.
-//! Tokens are credentials: this example prints their length, never them.
+//! To run against the real API, build the client with `Client::new()`
+//! (`https://api.click2mail.com/v2`) instead of `sandbox.base_url()`, and
+//! use your own client id and secret. Tokens are credentials: this example
+//! prints their length, never them.
 
 use c2m_auth::sandbox::{EXAMPLE_CLIENT_ID, EXAMPLE_CLIENT_SECRET, Sandbox};
-use c2m_auth::{Client, Error, types};
+use c2m_auth::security::{ClientKey, LongTokenAuth};
+use c2m_auth::{Client, Error, Secret, types};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -18,30 +20,29 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("1. sandbox listening at {}", sandbox.base_url());
 
     // 2. A long-term token, authenticated by the client key (X-Client-Id
-    //    header) and the client secret (in the body).
-    let client = Client::with_default_headers(
-        &sandbox.base_url(),
-        c2m_auth::client_key_header(EXAMPLE_CLIENT_ID)?,
-    )?;
+    //    header) and the client secret (in the body). The credential is
+    //    given per call; the client holds none.
+    let client = Client::with_base_url(&sandbox.base_url())?;
     let request = types::LongTokenRequest {
         grant_type: types::LongTokenRequestGrantType::ClientCredentials,
         client_id: EXAMPLE_CLIENT_ID.into(),
-        client_secret: Some(EXAMPLE_CLIENT_SECRET.into()),
+        client_secret: Some(Secret::from(EXAMPLE_CLIENT_SECRET)),
         otp_code: None,
         assertion_type: None,
         assertion: None,
         scopes: vec!["jobs:submit".into(), "tokens:revoke".into()],
         ttl_seconds: Some(7 * 24 * 3600),
     };
-    let response = client.issue_long_term_token(&request).await?;
+    let response = client
+        .issue_long_term_token(&ClientKey::new(EXAMPLE_CLIENT_ID), &request)
+        .await?;
     // The token id also comes back in the X-Token-Id response header.
     let token_id = response
         .headers()
-        .get("x-token-id")
-        .and_then(|value| value.to_str().ok())
-        .ok_or("the response has no X-Token-Id header")?
-        .to_owned();
-    let long = response.into_inner();
+        .x_token_id
+        .clone()
+        .ok_or("the response has no X-Token-Id header")?;
+    let long = response.into_body();
     println!("2. long-term token issued");
     println!("   X-Token-Id: {token_id}");
     println!("   expires at: {}", long.expires_at);
@@ -52,15 +53,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // 3. Exchange it for a short-term token: the long-term token is the
-    //    bearer credential; an empty request keeps all of its scopes.
-    let with_long = Client::with_default_headers(
-        &sandbox.base_url(),
-        c2m_auth::bearer_header(&long.access_token)?,
-    )?;
-    let short = with_long
-        .issue_short_term_token(&types::ShortTokenRequest::default())
+    //    bearer credential; no body keeps all of its scopes.
+    let with_long = LongTokenAuth::new(long.access_token);
+    let short = client
+        .issue_short_term_token(&with_long, None)
         .await?
-        .into_inner();
+        .into_body();
     println!(
         "3. short-term token issued, valid {} s, scopes: {}",
         short.expires_in,
@@ -68,20 +66,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // 4. Revoke the long-term token by its id (it holds tokens:revoke).
-    with_long.revoke_token(&token_id).await?;
+    client.revoke_token(&with_long, &token_id).await?;
     println!("4. long-term token {token_id} revoked");
 
     // 5. The revoked token can no longer be exchanged.
-    match with_long
-        .issue_short_term_token(&types::ShortTokenRequest::default())
-        .await
-    {
-        Err(Error::ErrorResponse(refusal)) => {
-            let status = refusal.status();
-            let error = refusal.into_inner();
+    match client.issue_short_term_token(&with_long, None).await {
+        Err(Error::Api { status, body }) => {
             println!(
                 "5. exchange refused as expected: {status}, code {}: {}",
-                error.code, error.message
+                body.code, body.message
             );
         }
         Err(other) => return Err(other.into()),
