@@ -431,6 +431,7 @@ pub(crate) fn generate(
     let mut anonymous_sealed = false;
     let mut header_items = Vec::new();
     let mut methods = Vec::new();
+    let mut example_tests: Vec<TokenStream> = Vec::new();
 
     for op in operations(spec) {
         let operation_id = op
@@ -573,6 +574,8 @@ pub(crate) fn generate(
         let mut args = Vec::new();
         let mut params = Vec::new();
         let mut omit_body = quote!(false);
+        let mut body_rule: Option<Ident> = None;
+        let mut param_rules: BTreeMap<String, Ident> = BTreeMap::new();
         for (name, ty) in &raw_method.params {
             params.push(quote!(#name: #ty));
             args.push(quote!(#name));
@@ -597,6 +600,7 @@ pub(crate) fn generate(
                     );
                     if let Some(rule) = rules.site(&format!("{snake}_body"), schema, &pointer)? {
                         checks.push(quote!(#rt::check(&body, &rules::#rule)?;));
+                        body_rule = Some(rule);
                     }
                 }
                 continue;
@@ -637,6 +641,7 @@ pub(crate) fn generate(
                     checks.push(quote! {
                         #rt::check(&#name, &rules::#rule).map_err(|e| e.within(#spec_name))?;
                     });
+                    param_rules.insert(spec_name.to_string(), rule);
                 }
             }
         }
@@ -839,6 +844,151 @@ pub(crate) fn generate(
             Some(_) => quote!(#rt::CallContext::new(credential, #omit_body)?),
             None => quote!(#rt::CallContext::new(&#rt::Anonymous, #omit_body)?),
         };
+        // The spec's examples: each becomes a test; request and response
+        // body examples also become doc examples of the method.
+        let mut doc_examples = String::new();
+        let label_of =
+            |what: &str, name: &str| format!("example `{name}` of the `{operation_id}` {what}");
+        if let Some((_, body_ty)) = raw_method.params.iter().find(|(n, _)| n == "body") {
+            let body_ty = owned_type(body_ty);
+            if let Some(media) = op.body.get("requestBody").and_then(|b| json_media(spec, b)) {
+                for (name, summary, value) in media_examples(spec, media) {
+                    let label = label_of("request body", &name);
+                    example_tests.push(example_test(
+                        &rt,
+                        &format!("{snake}_request_{name}"),
+                        &label,
+                        &value,
+                        &body_ty,
+                        body_rule.as_ref(),
+                    ));
+                    doc_examples.push_str(&doc_example(
+                        runtime_crate,
+                        "Request body",
+                        &name,
+                        &summary,
+                        &value,
+                        &body_ty,
+                    ));
+                }
+            }
+        }
+        if let Some(Value::Object(responses)) = op.body.get("responses") {
+            for (status, response) in responses {
+                let Some(media) = json_media(spec, response) else {
+                    continue;
+                };
+                let success = status.starts_with('2');
+                let (ty, rule) = if success {
+                    (&raw_method.ok, success_rule.as_ref())
+                } else {
+                    (&raw_method.err, error_rule.as_ref())
+                };
+                for (name, summary, value) in media_examples(spec, media) {
+                    let label = label_of(&format!("`{status}` response"), &name);
+                    example_tests.push(example_test(
+                        &rt,
+                        &format!("{snake}_response_{status}_{name}"),
+                        &label,
+                        &value,
+                        ty,
+                        rule,
+                    ));
+                    if success {
+                        doc_examples.push_str(&doc_example(
+                            runtime_crate,
+                            &format!("`{status}` response"),
+                            &name,
+                            &summary,
+                            &value,
+                            ty,
+                        ));
+                    }
+                }
+                let headers = resolved(spec, response)
+                    .get("headers")
+                    .and_then(Value::as_object);
+                for (header, definition) in headers.into_iter().flatten() {
+                    let definition = resolved(spec, definition);
+                    let schema = definition.get("schema").map(|s| resolved(spec, s));
+                    let example = definition
+                        .get("example")
+                        .or_else(|| schema.and_then(|s| s.get("example")));
+                    let (Some(example), Some(ty)) =
+                        (example, schema.and_then(|s| header_type(s, &rt)))
+                    else {
+                        continue;
+                    };
+                    let text = match example {
+                        Value::String(text) => text.clone(),
+                        other => other.to_string(),
+                    };
+                    let label =
+                        label_of(&format!("`{status}` response header `{header}`"), "example");
+                    let test =
+                        format_ident!("{}", test_name(&format!("{snake}_header_{header}_example")));
+                    example_tests.push(quote! {
+                        #[test]
+                        fn #test() {
+                            if let ::std::result::Result::Err(message) = #rt::check_header_example::<#ty>(#label, #text) {
+                                panic!("{message}");
+                            }
+                        }
+                    });
+                }
+            }
+        }
+        for (name, ty) in &raw_method.params {
+            if name == "body" {
+                continue;
+            }
+            let parameter = op
+                .body
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .chain(
+                    op.path_item
+                        .get("parameters")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten(),
+                )
+                .map(|p| resolved(spec, p))
+                .find(|p| {
+                    p.get("name")
+                        .and_then(Value::as_str)
+                        .is_some_and(|n| *name == n || *name == n.to_snake_case())
+                });
+            let Some(parameter) = parameter else { continue };
+            let spec_name = parameter
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let mut examples = media_examples(spec, parameter);
+            if examples.is_empty()
+                && let Some(value) = parameter.pointer("/schema/example")
+            {
+                examples.push(("example".into(), String::new(), value.clone()));
+            }
+            for (example, _, value) in examples {
+                let label = label_of(&format!("parameter `{spec_name}`"), &example);
+                example_tests.push(example_test(
+                    &rt,
+                    &format!("{snake}_param_{name}_{example}"),
+                    &label,
+                    &value,
+                    &owned_type(ty),
+                    param_rules.get(spec_name),
+                ));
+            }
+        }
+        if !doc_examples.is_empty() {
+            doc_text.push_str("\n# Examples from the spec\n");
+            doc_text.push_str(&doc_examples);
+        }
+
         let method_doc = docs(&doc_text);
         methods.push(quote! {
             #method_doc
@@ -952,6 +1102,14 @@ pub(crate) fn generate(
             #(#methods)*
         }
 
+        /// The spec's examples, each checked against its generated type:
+        /// it decodes, passes the bounds, and writes back the same JSON.
+        #[cfg(test)]
+        mod spec_examples {
+            use super::*;
+            #(#example_tests)*
+        }
+
         impl ::progenitor_client::ClientHooks<#rt::CallContext> for raw::Client {
             async fn pre<E>(
                 &self,
@@ -963,6 +1121,122 @@ pub(crate) fn generate(
             }
         }
     })
+}
+
+/// The JSON media type object of a request body or response.
+fn json_media<'v>(spec: &'v Value, node: &'v Value) -> Option<&'v Value> {
+    let node = resolved(spec, node);
+    let content = node.get("content")?.as_object()?;
+    content
+        .iter()
+        .find(|(media, _)| is_json(media))
+        .map(|(_, m)| m)
+}
+
+/// `(name, summary, value)` of each example of a media type or parameter:
+/// `example`, and each entry of `examples` (following `$ref`s).
+fn media_examples(spec: &Value, node: &Value) -> Vec<(String, String, Value)> {
+    let mut found = Vec::new();
+    if let Some(value) = node.get("example") {
+        found.push(("example".to_string(), String::new(), value.clone()));
+    }
+    if let Some(Value::Object(examples)) = node.get("examples") {
+        for (name, example) in examples {
+            let example = resolved(spec, example);
+            if let Some(value) = example.get("value") {
+                let summary = example
+                    .get("summary")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                found.push((name.clone(), summary, value.clone()));
+            }
+        }
+    }
+    found
+}
+
+/// The owned type a parameter's value decodes into: `&'a T` → `T`,
+/// `Option<&'a T>` → `T`, `str` → `String`.
+fn owned_type(ty: &syn::Type) -> syn::Type {
+    match ty {
+        syn::Type::Reference(reference) => owned_type(&reference.elem),
+        syn::Type::Path(path) if path.path.is_ident("str") => {
+            syn::parse_quote!(::std::string::String)
+        }
+        syn::Type::Path(path)
+            if path
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "Option") =>
+        {
+            match generic_args(ty).and_then(|args| args.into_iter().next()) {
+                Some(inner) => owned_type(&inner),
+                None => ty.clone(),
+            }
+        }
+        other => other.clone(),
+    }
+}
+
+fn test_name(raw: &str) -> String {
+    let name = raw.to_snake_case();
+    if name.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        format!("example_{name}")
+    } else {
+        name
+    }
+}
+
+/// A test that the example `value` fits `ty` and its bounds.
+fn example_test(
+    rt: &TokenStream,
+    name: &str,
+    label: &str,
+    value: &Value,
+    ty: &syn::Type,
+    rule: Option<&Ident>,
+) -> TokenStream {
+    let test = format_ident!("{}", test_name(name));
+    let json = value.to_string();
+    let check = match rule {
+        Some(rule) => quote!(|value| #rt::check(value, &super::rules::#rule)),
+        None => quote!(|_| ::std::result::Result::Ok(())),
+    };
+    quote! {
+        #[test]
+        fn #test() {
+            if let ::std::result::Result::Err(message) = #rt::check_example::<#ty>(#label, #json, #check) {
+                panic!("{message}");
+            }
+        }
+    }
+}
+
+/// A compiled doc example decoding the spec's example `value` into `ty`.
+fn doc_example(
+    runtime_crate: &str,
+    what: &str,
+    name: &str,
+    summary: &str,
+    value: &Value,
+    ty: &syn::Type,
+) -> String {
+    let type_path = quote!(#ty).to_string().replace(' ', "");
+    let type_path = match type_path.strip_prefix("types::") {
+        Some(rest) => format!("{}::types::{rest}", runtime_crate.replace('-', "_")),
+        None => type_path,
+    };
+    let pretty = serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
+    let summary = if summary.is_empty() {
+        String::new()
+    } else {
+        format!(" ({summary})")
+    };
+    format!(
+        "\n{what} `{name}`{summary}:\n\n```\nlet value: {type_path} = serde_json::from_value(serde_json::json!({pretty}))?;\n# Ok::<(), serde_json::Error>(())\n```\n"
+    )
 }
 
 /// Field names that are Rust keywords get a trailing underscore.

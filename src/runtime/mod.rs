@@ -8,6 +8,7 @@
 mod call;
 mod credential;
 mod error;
+mod example;
 mod response;
 mod rules;
 mod secret;
@@ -18,6 +19,7 @@ pub use call::{
 };
 pub use credential::{Anonymous, Credential, CredentialError, Placement};
 pub use error::{Error, describe_payload_error};
+pub use example::{check_example, check_header_example};
 pub use response::{
     FromHeaders, HeaderError, HeaderValueType, NoHeaders, Response, optional_header,
     required_header,

@@ -423,43 +423,6 @@ Version: 0.3.0*/
     };
     #[allow(clippy::all)]
     impl Client {
-        /**Liveness
-
-Sends a `GET` request to `/health`
-
-*/
-        pub async fn health<'a>(
-            &'a self,
-        ) -> Result<ResponseValue<types::HealthResponse>, Error<()>> {
-            let url = format!("{}/health", self.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-                );
-            #[allow(unused_mut)]
-            let mut request = self
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "health",
-            };
-            self.pre(&mut request, &info).await?;
-            let result = self.exec(request, &info).await;
-            self.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
         /**List widgets
 
 Sends a `GET` request to `/widgets`
@@ -602,6 +565,43 @@ Sends a `PUT` request to `/widgets/{widgetId}/notes`
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        /**Liveness
+
+Sends a `GET` request to `/health`
+
+*/
+        pub async fn health<'a>(
+            &'a self,
+        ) -> Result<ResponseValue<types::HealthResponse>, Error<()>> {
+            let url = format!("{}/health", self.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                );
+            #[allow(unused_mut)]
+            let mut request = self
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "health",
+            };
+            self.pre(&mut request, &info).await?;
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
     }
     /// Items consumers will typically use such as the Client.
     pub mod prelude {
@@ -616,6 +616,39 @@ pub use raw::types;
 /// operation a sealed trait implemented only for the credentials
 /// that operation accepts.
 pub mod security {
+    /// The `BearerAuth` security scheme, sent as `Authorization: Bearer <token>`.
+    ///
+    /// Its `Debug` output never shows the secret.
+    #[derive(Clone)]
+    pub struct BearerAuth {
+        token: ::c2m_auth::runtime::Secret,
+    }
+    impl BearerAuth {
+        /// Wraps the token.
+        pub fn new(
+            token: impl ::std::convert::Into<::c2m_auth::runtime::Secret>,
+        ) -> Self {
+            Self { token: token.into() }
+        }
+        /// The token, explicitly.
+        pub fn token(&self) -> &::c2m_auth::runtime::Secret {
+            &self.token
+        }
+    }
+    impl ::std::fmt::Debug for BearerAuth {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(concat!(stringify!(BearerAuth), "(<redacted>)"))
+        }
+    }
+    impl ::c2m_auth::runtime::Credential for BearerAuth {
+        fn place(
+            &self,
+            placement: &mut ::c2m_auth::runtime::Placement,
+        ) -> ::std::result::Result<(), ::c2m_auth::runtime::CredentialError> {
+            placement.bearer("BearerAuth", &self.token)
+        }
+    }
+    impl sealed::Sealed for BearerAuth {}
     /// The `ApiKeyQuery` security scheme, sent as the `api_key` query parameter.
     ///
     /// Its `Debug` output never shows the secret.
@@ -695,39 +728,6 @@ pub mod security {
         }
     }
     impl sealed::Sealed for BasicAuth {}
-    /// The `BearerAuth` security scheme, sent as `Authorization: Bearer <token>`.
-    ///
-    /// Its `Debug` output never shows the secret.
-    #[derive(Clone)]
-    pub struct BearerAuth {
-        token: ::c2m_auth::runtime::Secret,
-    }
-    impl BearerAuth {
-        /// Wraps the token.
-        pub fn new(
-            token: impl ::std::convert::Into<::c2m_auth::runtime::Secret>,
-        ) -> Self {
-            Self { token: token.into() }
-        }
-        /// The token, explicitly.
-        pub fn token(&self) -> &::c2m_auth::runtime::Secret {
-            &self.token
-        }
-    }
-    impl ::std::fmt::Debug for BearerAuth {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(concat!(stringify!(BearerAuth), "(<redacted>)"))
-        }
-    }
-    impl ::c2m_auth::runtime::Credential for BearerAuth {
-        fn place(
-            &self,
-            placement: &mut ::c2m_auth::runtime::Placement,
-        ) -> ::std::result::Result<(), ::c2m_auth::runtime::CredentialError> {
-            placement.bearer("BearerAuth", &self.token)
-        }
-    }
-    impl sealed::Sealed for BearerAuth {}
     /// The `SessionCookie` security scheme, sent as the `session` cookie.
     ///
     /// Its `Debug` output never shows the secret.
@@ -861,20 +861,6 @@ pub mod headers {
 /// response is decoded.
 #[allow(dead_code)]
 mod rules {
-    /// Bounds of the `Problem` schema.
-    pub(super) static PROBLEM: ::c2m_auth::runtime::Rule = ::c2m_auth::runtime::Rule::Object {
-        properties: &[
-            (
-                "detail",
-                ::c2m_auth::runtime::Rule::Text {
-                    min_length: ::std::option::Option::None,
-                    max_length: ::std::option::Option::Some(200u64),
-                    pattern: ::std::option::Option::None,
-                },
-            ),
-        ],
-        additional: ::std::option::Option::None,
-    };
     static PATTERN_0: ::c2m_auth::runtime::Pattern = ::c2m_auth::runtime::Pattern::new(
         "^[a-z][a-z0-9-]*$",
     );
@@ -887,18 +873,6 @@ mod rules {
                     min_length: ::std::option::Option::Some(3u64),
                     max_length: ::std::option::Option::Some(20u64),
                     pattern: ::std::option::Option::Some(&PATTERN_0),
-                },
-            ),
-            (
-                "tags",
-                ::c2m_auth::runtime::Rule::Array {
-                    min_items: ::std::option::Option::Some(1u64),
-                    max_items: ::std::option::Option::Some(3u64),
-                    items: &::c2m_auth::runtime::Rule::Text {
-                        min_length: ::std::option::Option::Some(2u64),
-                        max_length: ::std::option::Option::None,
-                        pattern: ::std::option::Option::None,
-                    },
                 },
             ),
             (
@@ -915,6 +889,18 @@ mod rules {
                     multiple_of: ::std::option::Option::Some(0.5f64),
                 },
             ),
+            (
+                "tags",
+                ::c2m_auth::runtime::Rule::Array {
+                    min_items: ::std::option::Option::Some(1u64),
+                    max_items: ::std::option::Option::Some(3u64),
+                    items: &::c2m_auth::runtime::Rule::Text {
+                        min_length: ::std::option::Option::Some(2u64),
+                        max_length: ::std::option::Option::None,
+                        pattern: ::std::option::Option::None,
+                    },
+                },
+            ),
         ],
         additional: ::std::option::Option::None,
     };
@@ -927,6 +913,20 @@ mod rules {
                     min_items: ::std::option::Option::None,
                     max_items: ::std::option::Option::Some(2u64),
                     items: &::c2m_auth::runtime::Rule::Named(&WIDGET),
+                },
+            ),
+        ],
+        additional: ::std::option::Option::None,
+    };
+    /// Bounds of the `Problem` schema.
+    pub(super) static PROBLEM: ::c2m_auth::runtime::Rule = ::c2m_auth::runtime::Rule::Object {
+        properties: &[
+            (
+                "detail",
+                ::c2m_auth::runtime::Rule::Text {
+                    min_length: ::std::option::Option::None,
+                    max_length: ::std::option::Option::Some(200u64),
+                    pattern: ::std::option::Option::None,
                 },
             ),
         ],
@@ -1079,38 +1079,6 @@ impl Client {
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
-    /// Liveness
-    ///
-    /// Sends `GET /health` (operation `health`).
-    pub async fn health<'a>(
-        &'a self,
-    ) -> ::std::result::Result<
-        ::c2m_auth::runtime::Response<
-            types::HealthResponse,
-            ::c2m_auth::runtime::NoHeaders,
-        >,
-        ::c2m_auth::runtime::Error<()>,
-    > {
-        let context = ::c2m_auth::runtime::CallContext::new(
-            &::c2m_auth::runtime::Anonymous,
-            false,
-        )?;
-        let raw = raw::Client::new_with_client(
-            &self.base_url,
-            self.http.clone(),
-            context,
-        );
-        let result = raw.health().await;
-        ::c2m_auth::runtime::finish(
-            result,
-            |_| ::std::result::Result::Ok(()),
-            |_| ::std::result::Result::Ok(()),
-            ::c2m_auth::runtime::describe_payload_error::<
-                types::HealthResponse,
-                ::serde::de::IgnoredAny,
-            >,
-        )
-    }
     /// List widgets
     ///
     /// Sends `GET /widgets` (operation `listWidgets`).
@@ -1236,6 +1204,44 @@ impl Client {
             >,
         )
     }
+    /// Liveness
+    ///
+    /// Sends `GET /health` (operation `health`).
+    pub async fn health<'a>(
+        &'a self,
+    ) -> ::std::result::Result<
+        ::c2m_auth::runtime::Response<
+            types::HealthResponse,
+            ::c2m_auth::runtime::NoHeaders,
+        >,
+        ::c2m_auth::runtime::Error<()>,
+    > {
+        let context = ::c2m_auth::runtime::CallContext::new(
+            &::c2m_auth::runtime::Anonymous,
+            false,
+        )?;
+        let raw = raw::Client::new_with_client(
+            &self.base_url,
+            self.http.clone(),
+            context,
+        );
+        let result = raw.health().await;
+        ::c2m_auth::runtime::finish(
+            result,
+            |_| ::std::result::Result::Ok(()),
+            |_| ::std::result::Result::Ok(()),
+            ::c2m_auth::runtime::describe_payload_error::<
+                types::HealthResponse,
+                ::serde::de::IgnoredAny,
+            >,
+        )
+    }
+}
+/// The spec's examples, each checked against its generated type:
+/// it decodes, passes the bounds, and writes back the same JSON.
+#[cfg(test)]
+mod spec_examples {
+    use super::*;
 }
 impl ::progenitor_client::ClientHooks<::c2m_auth::runtime::CallContext> for raw::Client {
     async fn pre<E>(
