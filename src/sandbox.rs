@@ -561,7 +561,9 @@ struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
-    details: serde_json::Map<String, serde_json::Value>,
+    /// Boxed: the map is large (with serde_json's `preserve_order`), and
+    /// every handler step returns `Result<_, ApiError>`.
+    details: Box<serde_json::Map<String, serde_json::Value>>,
     retry_after: Option<u64>,
 }
 
@@ -571,7 +573,7 @@ impl ApiError {
             status,
             code,
             message: message.into(),
-            details: serde_json::Map::new(),
+            details: Box::default(),
             retry_after: None,
         }
     }
@@ -594,7 +596,7 @@ impl IntoResponse for ApiError {
         let body = types::AuthError {
             code: self.code.to_owned(),
             message: self.message,
-            details: self.details,
+            details: *self.details,
         };
         let mut response = (self.status, axum::Json(body)).into_response();
         if let Some(secs) = self.retry_after {
