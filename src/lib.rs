@@ -14,6 +14,9 @@
 //!   declared header is an error;
 //! - **optional bodies**: `issue_short_term_token(&credential, None)` sends no
 //!   body at all;
+//! - **request types** are built with `new(required fields…)` and their
+//!   optional fields set afterwards; they are `#[non_exhaustive]`, so a new
+//!   optional field in the spec breaks no caller;
 //! - **bounds**: a value outside the spec's bounds (`ttl_seconds: 10`) is
 //!   refused with [`Error::InvalidRequest`] before anything is sent, and a
 //!   response that breaks them is [`Error::InvalidResponse`];
@@ -39,16 +42,13 @@
 //! let client = Client::with_base_url(&sandbox.base_url())?;
 //!
 //! // A long-term token, for the client key and its secret.
-//! let request = types::LongTokenRequest {
-//!     grant_type: types::LongTokenRequestGrantType::ClientCredentials,
-//!     client_id: "c2m_abc123".into(),
-//!     client_secret: Some("supersecret123".into()),
-//!     otp_code: None,
-//!     assertion_type: None,
-//!     assertion: None,
-//!     scopes: vec!["jobs:submit".into(), "tokens:revoke".into()],
-//!     ttl_seconds: Some(86_400),
-//! };
+//! let mut request = types::LongTokenRequest::new(
+//!     types::LongTokenRequestGrantType::ClientCredentials,
+//!     "c2m_abc123",
+//! );
+//! request.client_secret = Some("supersecret123".into());
+//! request.scopes = vec!["jobs:submit".into(), "tokens:revoke".into()];
+//! request.ttl_seconds = Some(86_400);
 //! let long = client
 //!     .issue_long_term_token(&security::ClientKey::new("c2m_abc123"), &request)
 //!     .await?;

@@ -33,7 +33,7 @@ fn generated_snapshot_is_current() {
     let outcome = c2m_auth_codegen::check_snapshot(
         &root.join("tests/second_spec/generated.rs"),
         &fresh,
-        "C2M_AUTH_REFRESH=1 cargo test --test second_spec",
+        "cargo run -p c2m-auth-codegen -- generate tests/second_spec/spec.yaml --out tests/second_spec/generated.rs",
     );
     if let Err(message) = outcome {
         panic!("{message}");
@@ -173,12 +173,20 @@ async fn serve(reply: Reply) -> (Recorder, Client) {
 }
 
 fn widget() -> types::Widget {
-    types::Widget {
-        name: "sprocket".parse().expect("valid name"),
-        weight: 2.5,
-        tags: vec!["ab".parse().expect("valid tag")],
-        secret_code: Some(Secret::from("s3cr3t-code")),
-    }
+    let mut widget = types::Widget::new(
+        "sprocket".parse::<types::WidgetName>().expect("valid name"),
+        2.5,
+        vec!["ab".parse().expect("valid tag")],
+    );
+    widget.secret_code = Some(Secret::from("s3cr3t-code"));
+    widget
+}
+
+/// The widget with one change.
+fn widget_with(change: impl FnOnce(&mut types::Widget)) -> types::Widget {
+    let mut widget = widget();
+    change(&mut widget);
+    widget
 }
 
 #[tokio::test]
@@ -342,41 +350,28 @@ async fn body_bounds_are_checked_before_sending() {
     let (recorder, client) = serve(Reply::Valid).await;
     let cases = [
         (
-            types::Widget {
-                weight: 0.0,
-                ..widget()
-            },
+            widget_with(|w| w.weight = 0.0),
             "`weight` is 0.0, not greater than the exclusive minimum 0",
         ),
         (
-            types::Widget {
-                weight: 1000.0,
-                ..widget()
-            },
+            widget_with(|w| w.weight = 1000.0),
             "`weight` is 1000.0, not less than the exclusive maximum 1000",
         ),
         (
-            types::Widget {
-                weight: 2.25,
-                ..widget()
-            },
+            widget_with(|w| w.weight = 2.25),
             "`weight` is 2.25, not a multiple of 0.5",
         ),
         (
-            types::Widget {
-                tags: vec![],
-                ..widget()
-            },
+            widget_with(|w| w.tags.clear()),
             "`tags` has 0 items, fewer than minItems 1",
         ),
         (
-            types::Widget {
-                tags: ["aa", "bb", "cc", "dd"]
+            widget_with(|w| {
+                w.tags = ["aa", "bb", "cc", "dd"]
                     .iter()
                     .filter_map(|t| t.parse().ok())
-                    .collect(),
-                ..widget()
-            },
+                    .collect()
+            }),
             "`tags` has 4 items, more than maxItems 3",
         ),
     ];
@@ -405,10 +400,12 @@ async fn an_optional_inline_body_can_be_omitted_entirely() {
         .annotate_widget(&session, &id, None)
         .await
         .expect("noted");
-    let note = types::AnnotateWidgetBody {
-        text: "hello".parse().expect("valid text"),
-        urgent: Some(true),
-    };
+    let mut note = types::AnnotateWidgetBody::new(
+        "hello"
+            .parse::<types::AnnotateWidgetBodyText>()
+            .expect("valid text"),
+    );
+    note.urgent = Some(true);
     client
         .annotate_widget(&session, &id, Some(&note))
         .await

@@ -1036,6 +1036,17 @@ pub(crate) fn generate(
             }
         }
     });
+    let examples_module = (!example_tests.is_empty()).then(|| {
+        quote! {
+            /// The spec's examples, each checked against its generated type:
+            /// it decodes, passes the bounds, and writes back the same JSON.
+            #[cfg(test)]
+            mod spec_examples {
+                use super::*;
+                #(#example_tests)*
+            }
+        }
+    });
     let rules_module = rules.module();
     let validate_impls = rules.validate_impls(&type_names(raw));
     let (servers, default_constructors) = servers(spec, &rt);
@@ -1102,13 +1113,7 @@ pub(crate) fn generate(
             #(#methods)*
         }
 
-        /// The spec's examples, each checked against its generated type:
-        /// it decodes, passes the bounds, and writes back the same JSON.
-        #[cfg(test)]
-        mod spec_examples {
-            use super::*;
-            #(#example_tests)*
-        }
+        #examples_module
 
         impl ::progenitor_client::ClientHooks<#rt::CallContext> for raw::Client {
             async fn pre<E>(
@@ -1364,4 +1369,190 @@ fn servers(spec: &Value, rt: &TokenStream) -> (TokenStream, TokenStream) {
             }
         },
     )
+}
+
+/// The struct types requests use (method parameters and what they contain):
+/// marks them `#[non_exhaustive]` in progenitor's output and returns a
+/// `new` constructor for each, taking the required fields, so a new optional
+/// field in the spec does not break code that builds requests.
+pub(crate) fn seal_input_types(raw: &mut syn::File, spec: &Value) -> TokenStream {
+    use std::collections::BTreeSet;
+
+    // Type names used by method parameters.
+    let mut wanted: Vec<String> = Vec::new();
+    for method in raw_methods(raw).values() {
+        for (_, ty) in &method.params {
+            collect_type_names(&quote!(#ty), &mut wanted);
+        }
+    }
+    let Some(types) = raw.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
+        _ => None,
+    }) else {
+        return quote!();
+    };
+    let structs: BTreeMap<String, usize> = types
+        .1
+        .iter()
+        .enumerate()
+        .filter_map(|(index, item)| match item {
+            syn::Item::Struct(s) if matches!(s.fields, syn::Fields::Named(_)) => {
+                Some((s.ident.to_string(), index))
+            }
+            _ => None,
+        })
+        .collect();
+    let all_types: BTreeSet<String> = types
+        .1
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) => Some(s.ident.to_string()),
+            syn::Item::Enum(e) => Some(e.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+
+    // Close over field types.
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    while let Some(name) = wanted.pop() {
+        if !all_types.contains(&name) || !seen.insert(name.clone()) {
+            continue;
+        }
+        if let Some(index) = structs.get(&name)
+            && let syn::Item::Struct(item) = &types.1[*index]
+        {
+            for field in &item.fields {
+                let ty = &field.ty;
+                collect_type_names(&quote!(#ty), &mut wanted);
+            }
+        }
+    }
+
+    let mut constructors = Vec::new();
+    for name in seen {
+        let Some(index) = structs.get(&name) else {
+            continue;
+        };
+        let syn::Item::Struct(item) = &mut types.1[*index] else {
+            continue;
+        };
+        item.attrs.push(syn::parse_quote!(#[non_exhaustive]));
+
+        let spec_required: Vec<String> = spec
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .find(|(component, _)| component.to_pascal_case() == name)
+            .and_then(|(_, schema)| schema.get("required"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect();
+
+        let mut required: Vec<(usize, Ident, syn::Type)> = Vec::new();
+        let mut optional: Vec<Ident> = Vec::new();
+        for (position, field) in item.fields.iter().enumerate() {
+            let Some(ident) = field.ident.clone() else {
+                continue;
+            };
+            let serde_attrs: Vec<String> = field
+                .attrs
+                .iter()
+                .filter(|a| a.path().is_ident("serde"))
+                .map(|a| quote!(#a).to_string())
+                .collect();
+            let has_default = serde_attrs.iter().any(|a| a.contains("default"));
+            let is_option = matches!(&field.ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"));
+            if has_default || is_option {
+                optional.push(ident);
+                continue;
+            }
+            let wire_name = serde_attrs
+                .iter()
+                .find_map(|a| {
+                    a.split("rename = \"")
+                        .nth(1)
+                        .and_then(|rest| rest.split('"').next())
+                        .map(str::to_string)
+                })
+                .unwrap_or_else(|| ident.to_string().trim_start_matches("r#").to_string());
+            let order = spec_required
+                .iter()
+                .position(|r| *r == wire_name)
+                .unwrap_or(spec_required.len() + position);
+            required.push((order, ident, field.ty.clone()));
+        }
+        required.sort_by_key(|(order, _, _)| *order);
+        let ty = format_ident!("{}", name);
+        let params = required.iter().map(|(_, ident, ty)| {
+            let ty = qualify(quote!(#ty), &all_types);
+            quote!(#ident: impl ::std::convert::Into<#ty>)
+        });
+        let sets = required
+            .iter()
+            .map(|(_, ident, _)| quote!(#ident: #ident.into()));
+        let defaults = optional
+            .iter()
+            .map(|ident| quote!(#ident: ::std::default::Default::default()));
+        let doc = docs(&format!(
+            "A `{name}` with its required fields; set the optional ones afterwards.\n\nRequest types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them."
+        ));
+        constructors.push(quote! {
+            impl types::#ty {
+                #doc
+                #[allow(clippy::new_without_default)]
+                pub fn new(#(#params),*) -> Self {
+                    Self { #(#sets,)* #(#defaults,)* }
+                }
+            }
+        });
+    }
+    quote!(#(#constructors)*)
+}
+
+/// A type written inside progenitor's `types` module, as written outside
+/// it: bare names of generated types get a `types::` prefix.
+fn qualify(tokens: TokenStream, names: &std::collections::BTreeSet<String>) -> TokenStream {
+    let mut out = Vec::new();
+    let mut after_colons = false;
+    for token in tokens {
+        match &token {
+            proc_macro2::TokenTree::Ident(ident)
+                if !after_colons && names.contains(&ident.to_string()) =>
+            {
+                out.push(quote!(types::#ident));
+                after_colons = false;
+                continue;
+            }
+            proc_macro2::TokenTree::Group(group) => {
+                let inner = qualify(group.stream(), names);
+                let mut rebuilt = proc_macro2::Group::new(group.delimiter(), inner);
+                rebuilt.set_span(group.span());
+                out.push(quote!(#rebuilt));
+                after_colons = false;
+                continue;
+            }
+            proc_macro2::TokenTree::Punct(punct) => {
+                after_colons = punct.as_char() == ':';
+            }
+            _ => after_colons = false,
+        }
+        out.push(quote!(#token));
+    }
+    quote!(#(#out)*)
+}
+
+/// The identifiers of a type's path segments (candidates for generated
+/// type names).
+fn collect_type_names(tokens: &TokenStream, out: &mut Vec<String>) {
+    for token in tokens.clone() {
+        match token {
+            proc_macro2::TokenTree::Ident(ident) => out.push(ident.to_string()),
+            proc_macro2::TokenTree::Group(group) => collect_type_names(&group.stream(), out),
+            _ => {}
+        }
+    }
 }

@@ -247,16 +247,18 @@ fn generate(text: &str, file: &str, runtime_crate: &str) -> Result<String, SpecE
             },
         )
     };
-    let raw: syn::File = syn::parse2(tokens.clone()).map_err(unparsable)?;
+    let mut raw: syn::File = syn::parse2(tokens).map_err(unparsable)?;
+    let constructors = facade::seal_input_types(&mut raw, &json);
     let typed = facade::generate(&doc, &raw, runtime_crate)?;
     let whole = quote::quote! {
         /// What progenitor generates: the request and response code, and the
         /// types. The typed layer below wraps it.
         #[allow(dead_code, unused_imports, missing_docs, clippy::all)]
         mod raw {
-            #tokens
+            #raw
         }
         #typed
+        #constructors
     };
     let syntax: syn::File = syn::parse2(whole).map_err(unparsable)?;
     let body = prettyplease::unparse(&syntax);

@@ -28,8 +28,8 @@ pub fn check_example<T: DeserializeOwned + Serialize>(
         )
     })?;
     check(&value).map_err(|e| format!("{label} breaks a bound: {e}"))?;
-    let round_trip =
-        serde_json::to_value(&value).map_err(|e| format!("{label} does not serialize back: {e}"))?;
+    let round_trip = serde_json::to_value(&value)
+        .map_err(|e| format!("{label} does not serialize back: {e}"))?;
     if normalized(round_trip.clone()) != normalized(original.clone()) {
         return Err(format!(
             "{label} does not round-trip: it reads as {original} but writes back as {round_trip}"
@@ -88,12 +88,18 @@ mod tests {
 
     #[test]
     fn fitting_examples_pass_and_others_are_named() {
-        assert_eq!(check_example::<Sample>("example `a`", r#"{"n":1,"list":[]}"#, small), Ok(()));
+        assert_eq!(
+            check_example::<Sample>("example `a`", r#"{"n":1,"list":[]}"#, small),
+            Ok(())
+        );
         let error = check_example::<Sample>("example `b`", r#"{"n":"one"}"#, small).unwrap_err();
         assert!(error.starts_with("example `b` does not fit"), "{error}");
         assert!(error.contains("at `n`"), "{error}");
         let error = check_example::<Sample>("example `c`", r#"{"n":9}"#, small).unwrap_err();
-        assert_eq!(error, "example `c` breaks a bound: `n` is 9, more than the maximum 5");
+        assert_eq!(
+            error,
+            "example `c` breaks a bound: `n` is 9, more than the maximum 5"
+        );
         let error = check_example::<i64>("example `d`", "2.5", |_| Ok(())).unwrap_err();
         assert!(error.contains("does not fit"), "{error}");
     }

@@ -13,6 +13,7 @@ mod raw {
     pub mod types {
         ///`AnnotateWidgetBody`
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[non_exhaustive]
         pub struct AnnotateWidgetBody {
             pub text: AnnotateWidgetBodyText,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -194,6 +195,7 @@ mod raw {
         }
         ///`Widget`
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[non_exhaustive]
         pub struct Widget {
             pub name: WidgetName,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1237,12 +1239,6 @@ impl Client {
         )
     }
 }
-/// The spec's examples, each checked against its generated type:
-/// it decodes, passes the bounds, and writes back the same JSON.
-#[cfg(test)]
-mod spec_examples {
-    use super::*;
-}
 impl ::progenitor_client::ClientHooks<::c2m_auth::runtime::CallContext> for raw::Client {
     async fn pre<E>(
         &self,
@@ -1251,5 +1247,35 @@ impl ::progenitor_client::ClientHooks<::c2m_auth::runtime::CallContext> for raw:
     ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
         ::c2m_auth::runtime::prepare_request(&self.inner, request);
         ::std::result::Result::Ok(())
+    }
+}
+impl types::AnnotateWidgetBody {
+    /// A `AnnotateWidgetBody` with its required fields; set the optional ones afterwards.
+    ///
+    /// Request types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them.
+    #[allow(clippy::new_without_default)]
+    pub fn new(text: impl ::std::convert::Into<types::AnnotateWidgetBodyText>) -> Self {
+        Self {
+            text: text.into(),
+            urgent: ::std::default::Default::default(),
+        }
+    }
+}
+impl types::Widget {
+    /// A `Widget` with its required fields; set the optional ones afterwards.
+    ///
+    /// Request types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl ::std::convert::Into<types::WidgetName>,
+        weight: impl ::std::convert::Into<f64>,
+        tags: impl ::std::convert::Into<::std::vec::Vec<types::WidgetTagsItem>>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            weight: weight.into(),
+            tags: tags.into(),
+            secret_code: ::std::default::Default::default(),
+        }
     }
 }

@@ -29,6 +29,7 @@ must be provided: a client secret, a one-time code, or an assertion.
 */
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
         #[serde(deny_unknown_fields)]
+        #[non_exhaustive]
         pub struct LongTokenRequest {
             ///A signed JWT or other accepted assertion.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -182,6 +183,7 @@ must be provided: a client secret, a one-time code, or an assertion.
         ///Request for a short-term token.
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
         #[serde(deny_unknown_fields)]
+        #[non_exhaustive]
         pub struct ShortTokenRequest {
             ///Optional when the long-term token is sent in the Authorization header.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1326,5 +1328,38 @@ impl ::progenitor_client::ClientHooks<::c2m_auth::runtime::CallContext> for raw:
     ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
         ::c2m_auth::runtime::prepare_request(&self.inner, request);
         ::std::result::Result::Ok(())
+    }
+}
+impl types::LongTokenRequest {
+    /// A `LongTokenRequest` with its required fields; set the optional ones afterwards.
+    ///
+    /// Request types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        grant_type: impl ::std::convert::Into<types::LongTokenRequestGrantType>,
+        client_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            grant_type: grant_type.into(),
+            client_id: client_id.into(),
+            assertion: ::std::default::Default::default(),
+            assertion_type: ::std::default::Default::default(),
+            client_secret: ::std::default::Default::default(),
+            otp_code: ::std::default::Default::default(),
+            scopes: ::std::default::Default::default(),
+            ttl_seconds: ::std::default::Default::default(),
+        }
+    }
+}
+impl types::ShortTokenRequest {
+    /// A `ShortTokenRequest` with its required fields; set the optional ones afterwards.
+    ///
+    /// Request types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            long_token: ::std::default::Default::default(),
+            scopes: ::std::default::Default::default(),
+        }
     }
 }
