@@ -3,7 +3,8 @@
 //! the client.
 //!
 //! The verdicts follow how the client is generated: methods take their
-//! parameters positionally, request types are built with struct literals,
+//! parameters positionally, request types are non-exhaustive and built with
+//! `new(required fields)`,
 //! response types are read and matched, `Server` is non-exhaustive, and each
 //! operation takes one of the credentials its `security` alternatives name.
 
@@ -886,15 +887,18 @@ impl Diff<'_> {
             match old_props.get(name) {
                 None => {
                     let req = new_required.contains(name);
-                    let verdict = if usage.input {
-                        Verdict::Breaking
-                    } else {
-                        Verdict::Compatible
-                    };
-                    let why = if usage.input {
-                        "requests built with struct literals must set it"
-                    } else {
-                        "responses carry it; reading code is unaffected"
+                    // Request types are non-exhaustive and built with
+                    // `new(required fields)`: only a required field changes that.
+                    let (verdict, why) = match (usage.input, req) {
+                        (true, true) => (Verdict::Breaking, "`new` takes one more argument"),
+                        (true, false) => (
+                            Verdict::Compatible,
+                            "requests built with `new` are unaffected",
+                        ),
+                        (false, _) => (
+                            Verdict::Compatible,
+                            "responses carry it; reading code is unaffected",
+                        ),
                     };
                     self.push(
                         verdict,

@@ -44,9 +44,25 @@ const CASES: &[Case] = &[
             "        long_token:\n",
             "        audience:\n          type: string\n        long_token:\n",
         )],
-        Breaking,
+        Compatible,
         "`ShortTokenRequest.audience`",
-        "optional field added: requests built with struct literals must set it",
+        "optional field added: requests built with `new` are unaffected",
+    ),
+    (
+        "required field added to a request type",
+        &[
+            (
+                "      required: [grant_type, client_id]\n",
+                "      required: [grant_type, client_id, audience]\n",
+            ),
+            (
+                "      properties:\n        grant_type:\n",
+                "      properties:\n        audience:\n          type: string\n        grant_type:\n",
+            ),
+        ],
+        Breaking,
+        "`LongTokenRequest.audience`",
+        "required field added: `new` takes one more argument",
     ),
     (
         "optional field added to a response type",
