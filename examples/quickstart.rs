@@ -23,16 +23,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     //    header) and the client secret (in the body). The credential is
     //    given per call; the client holds none.
     let client = Client::with_base_url(&sandbox.base_url())?;
-    let request = types::LongTokenRequest {
-        grant_type: types::LongTokenRequestGrantType::ClientCredentials,
-        client_id: EXAMPLE_CLIENT_ID.into(),
-        client_secret: Some(Secret::from(EXAMPLE_CLIENT_SECRET)),
-        otp_code: None,
-        assertion_type: None,
-        assertion: None,
-        scopes: vec!["jobs:submit".into(), "tokens:revoke".into()],
-        ttl_seconds: Some(7 * 24 * 3600),
-    };
+    let mut request = types::LongTokenRequest::new(
+        types::LongTokenRequestGrantType::ClientCredentials,
+        EXAMPLE_CLIENT_ID,
+    );
+    request.client_secret = Some(Secret::from(EXAMPLE_CLIENT_SECRET));
+    request.scopes = vec!["jobs:submit".into(), "tokens:revoke".into()];
+    request.ttl_seconds = Some(7 * 24 * 3600);
     let response = client
         .issue_long_term_token(&ClientKey::new(EXAMPLE_CLIENT_ID), &request)
         .await?;

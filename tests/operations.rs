@@ -45,38 +45,36 @@ fn bare_request(
     grant: types::LongTokenRequestGrantType,
     scopes: &[&str],
 ) -> types::LongTokenRequest {
-    types::LongTokenRequest {
-        grant_type: grant,
-        client_id: EXAMPLE_CLIENT_ID.into(),
-        client_secret: None,
-        otp_code: None,
-        assertion_type: None,
-        assertion: None,
-        scopes: strings(scopes),
-        ttl_seconds: None,
-    }
+    let mut request = types::LongTokenRequest::new(grant, EXAMPLE_CLIENT_ID);
+    request.scopes = strings(scopes);
+    request
 }
 
 fn secret_request(scopes: &[&str]) -> types::LongTokenRequest {
-    types::LongTokenRequest {
-        client_secret: Some(EXAMPLE_CLIENT_SECRET.into()),
-        ..bare_request(types::LongTokenRequestGrantType::ClientCredentials, scopes)
-    }
+    let mut request = bare_request(types::LongTokenRequestGrantType::ClientCredentials, scopes);
+    request.client_secret = Some(EXAMPLE_CLIENT_SECRET.into());
+    request
 }
 
 fn otp_request(scopes: &[&str]) -> types::LongTokenRequest {
-    types::LongTokenRequest {
-        otp_code: Some(EXAMPLE_OTP_CODE.into()),
-        ..bare_request(types::LongTokenRequestGrantType::ClientCredentials, scopes)
-    }
+    let mut request = bare_request(types::LongTokenRequestGrantType::ClientCredentials, scopes);
+    request.otp_code = Some(EXAMPLE_OTP_CODE.into());
+    request
 }
 
 fn assertion_request(scopes: &[&str]) -> types::LongTokenRequest {
-    types::LongTokenRequest {
-        assertion_type: Some(JWT_BEARER_ASSERTION_TYPE.into()),
-        assertion: Some(EXAMPLE_ASSERTION.into()),
-        ..bare_request(types::LongTokenRequestGrantType::Assertion, scopes)
-    }
+    let mut request = bare_request(types::LongTokenRequestGrantType::Assertion, scopes);
+    request.assertion_type = Some(JWT_BEARER_ASSERTION_TYPE.into());
+    request.assertion = Some(EXAMPLE_ASSERTION.into());
+    request
+}
+
+/// A `ShortTokenRequest` (the type is `#[non_exhaustive]`: built with `new`).
+fn short_request(long_token: Option<Secret>, scopes: Vec<String>) -> types::ShortTokenRequest {
+    let mut request = types::ShortTokenRequest::new();
+    request.long_token = long_token;
+    request.scopes = scopes;
+    request
 }
 
 /// A long-term token for the example client, by client secret.
@@ -96,10 +94,7 @@ async fn short_token(
     long: &types::LongTokenResponse,
     scopes: &[&str],
 ) -> Result<types::ShortTokenResponse, BoxError> {
-    let request = types::ShortTokenRequest {
-        long_token: None,
-        scopes: strings(scopes),
-    };
+    let request = short_request(None, strings(scopes));
     Ok(client(sandbox)?
         .issue_short_term_token(&long_auth(long), Some(&request))
         .await?
@@ -896,10 +891,7 @@ async fn short_term_token_narrows_scopes() -> TestResult {
     assert_eq!(short.scopes, ["jobs:submit", "templates:read"]);
 
     // long_token in the body may repeat the header's token.
-    let request = types::ShortTokenRequest {
-        long_token: Some(long.access_token.clone()),
-        scopes: strings(&["tokens:revoke"]),
-    };
+    let request = short_request(Some(long.access_token.clone()), strings(&["tokens:revoke"]));
     let short = client(&sandbox)?
         .issue_short_term_token(&long_auth(&long), Some(&request))
         .await?
@@ -912,10 +904,7 @@ async fn short_term_token_narrows_scopes() -> TestResult {
 async fn short_term_token_refuses_scope_not_held() -> TestResult {
     let sandbox = Sandbox::start().await?;
     let long = long_token(&sandbox, &["jobs:submit"]).await?;
-    let request = types::ShortTokenRequest {
-        long_token: None,
-        scopes: strings(&["jobs:submit", "tokens:write"]),
-    };
+    let request = short_request(None, strings(&["jobs:submit", "tokens:write"]));
     let refusal = refusal(
         client(&sandbox)?
             .issue_short_term_token(&long_auth(&long), Some(&request))
@@ -951,10 +940,7 @@ async fn short_term_token_refuses_a_different_long_token_in_the_body() -> TestRe
     let sandbox = Sandbox::start().await?;
     let long = long_token(&sandbox, &[]).await?;
     let other = long_token(&sandbox, &[]).await?;
-    let request = types::ShortTokenRequest {
-        long_token: Some(other.access_token.clone()),
-        scopes: Vec::new(),
-    };
+    let request = short_request(Some(other.access_token.clone()), Vec::new());
     let refusal = refusal(
         client(&sandbox)?
             .issue_short_term_token(&long_auth(&long), Some(&request))
@@ -1303,10 +1289,7 @@ async fn error_messages_never_contain_secrets() -> TestResult {
     let short_as_long = LongTokenAuth::new(short.access_token.clone());
     errors.push(refusal(client.issue_short_term_token(&short_as_long, None).await)?.error);
     errors.push(refusal(client.revoke_token(&with_short, "tok_lt_x").await)?.error);
-    let request = types::ShortTokenRequest {
-        long_token: Some(short.access_token.clone()),
-        scopes: Vec::new(),
-    };
+    let request = short_request(Some(short.access_token.clone()), Vec::new());
     errors.push(
         refusal(
             client
@@ -1371,12 +1354,10 @@ async fn printing_values_never_shows_secrets() -> TestResult {
 
     // Requests with every secret field filled in (not a valid grant, but
     // printing does not care).
-    let long_request = types::LongTokenRequest {
-        client_secret: Some(Secret::from(EXAMPLE_CLIENT_SECRET)),
-        otp_code: Some(Secret::from(EXAMPLE_OTP_CODE)),
-        assertion: Some(Secret::from(EXAMPLE_ASSERTION)),
-        ..bare_request(types::LongTokenRequestGrantType::ClientCredentials, &[])
-    };
+    let mut long_request = bare_request(types::LongTokenRequestGrantType::ClientCredentials, &[]);
+    long_request.client_secret = Some(Secret::from(EXAMPLE_CLIENT_SECRET));
+    long_request.otp_code = Some(Secret::from(EXAMPLE_OTP_CODE));
+    long_request.assertion = Some(Secret::from(EXAMPLE_ASSERTION));
     let request_secrets = [EXAMPLE_CLIENT_SECRET, EXAMPLE_OTP_CODE, EXAMPLE_ASSERTION];
     assert_hides(
         "LongTokenRequest",
@@ -1413,10 +1394,7 @@ async fn printing_values_never_shows_secrets() -> TestResult {
     );
     assert_hides("Secret", &short.access_token.to_string(), &tokens);
 
-    let short_request = types::ShortTokenRequest {
-        long_token: Some(long.access_token.clone()),
-        scopes: Vec::new(),
-    };
+    let short_request = short_request(Some(long.access_token.clone()), Vec::new());
     assert_hides("ShortTokenRequest", &format!("{short_request:?}"), &tokens);
 
     // Credentials.

@@ -253,16 +253,14 @@ fn reply(path: &str) -> Response {
 // ---------------------------------------------------------------------------
 
 fn long_request() -> types::LongTokenRequest {
-    types::LongTokenRequest {
-        grant_type: types::LongTokenRequestGrantType::ClientCredentials,
-        client_id: CLIENT_ID.into(),
-        client_secret: Some(Secret::from(CLIENT_SECRET)),
-        otp_code: None,
-        assertion_type: None,
-        assertion: None,
-        scopes: vec!["jobs:submit".into()],
-        ttl_seconds: Some(86_400),
-    }
+    let mut request = types::LongTokenRequest::new(
+        types::LongTokenRequestGrantType::ClientCredentials,
+        CLIENT_ID,
+    );
+    request.client_secret = Some(Secret::from(CLIENT_SECRET));
+    request.scopes = vec!["jobs:submit".into()];
+    request.ttl_seconds = Some(86_400);
+    request
 }
 
 /// What every request of the generated client carries, whatever the
@@ -382,10 +380,8 @@ async fn issue_long_term_token_with_client_key() -> TestResult {
 #[tokio::test]
 async fn issue_long_term_token_with_short_token() -> TestResult {
     let server = Recorder::start().await?;
-    let request = types::LongTokenRequest {
-        client_secret: None,
-        ..long_request()
-    };
+    let mut request = long_request();
+    request.client_secret = None;
     server
         .client()?
         .issue_long_term_token(&ShortTokenAuth::new(SHORT_TOKEN), &request)
@@ -433,10 +429,9 @@ async fn issue_short_term_token_with_a_body_sends_it() -> TestResult {
     assert_json_body(&sent);
     assert_eq!(&sent.body[..], b"{}");
 
-    let request = types::ShortTokenRequest {
-        long_token: Some(Secret::from(LONG_TOKEN)),
-        scopes: vec!["jobs:submit".into()],
-    };
+    let mut request = types::ShortTokenRequest::new();
+    request.long_token = Some(Secret::from(LONG_TOKEN));
+    request.scopes = vec!["jobs:submit".into()];
     client
         .issue_short_term_token(&credential, Some(&request))
         .await?;
@@ -497,10 +492,8 @@ async fn revoke_token_keeps_the_id_in_one_path_segment() -> TestResult {
 #[tokio::test]
 async fn a_request_out_of_bounds_never_reaches_the_server() -> TestResult {
     let server = Recorder::start().await?;
-    let request = types::LongTokenRequest {
-        ttl_seconds: Some(10),
-        ..long_request()
-    };
+    let mut request = long_request();
+    request.ttl_seconds = Some(10);
     let result = server
         .client()?
         .issue_long_term_token(&ClientKey::new(CLIENT_ID), &request)
