@@ -3,16 +3,14 @@
 use c2m_auth::{Client, security, types};
 
 fn request() -> types::LongTokenRequest {
-    types::LongTokenRequest {
-        grant_type: types::LongTokenRequestGrantType::ClientCredentials,
-        client_id: "c2m_abc123".into(),
-        client_secret: Some("supersecret123".into()),
-        otp_code: None,
-        assertion_type: None,
-        assertion: None,
-        scopes: vec!["jobs:submit".into()],
-        ttl_seconds: Some(86_400),
-    }
+    let mut request = types::LongTokenRequest::new(
+        types::LongTokenRequestGrantType::ClientCredentials,
+        "c2m_abc123",
+    );
+    request.client_secret = Some("supersecret123".into());
+    request.scopes = vec!["jobs:submit".into()];
+    request.ttl_seconds = Some(86_400);
+    request
 }
 
 async fn call(client: &Client, credential: &security::ClientKey) {

@@ -7,10 +7,8 @@ async fn without_body(client: &Client, credential: &security::LongTokenAuth) {
 }
 
 async fn with_body(client: &Client, credential: &security::LongTokenAuth) {
-    let body = types::ShortTokenRequest {
-        long_token: None,
-        scopes: vec!["jobs:submit".into()],
-    };
+    let mut body = types::ShortTokenRequest::new();
+    body.scopes = vec!["jobs:submit".into()];
     let _ = client.issue_short_term_token(credential, Some(&body)).await;
 }
 

@@ -18,15 +18,10 @@ async fn token_id(
 fn main() {
     let client = Client::new().unwrap();
     let credential = security::ClientKey::new("c2m_abc123");
-    let request = types::LongTokenRequest {
-        grant_type: types::LongTokenRequestGrantType::ClientCredentials,
-        client_id: "c2m_abc123".into(),
-        client_secret: Some("supersecret123".into()),
-        otp_code: None,
-        assertion_type: None,
-        assertion: None,
-        scopes: Vec::new(),
-        ttl_seconds: None,
-    };
+    let mut request = types::LongTokenRequest::new(
+        types::LongTokenRequestGrantType::ClientCredentials,
+        "c2m_abc123",
+    );
+    request.client_secret = Some("supersecret123".into());
     let _ = token_id(&client, &credential, &request);
 }
