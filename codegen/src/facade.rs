@@ -1036,6 +1036,34 @@ pub(crate) fn generate(
             }
         }
     });
+    // Examples of named schemas, against their generated types.
+    let generated_types = type_names(raw);
+    for (name, schema) in spec
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let type_name = name.to_pascal_case();
+        if !generated_types.contains(&type_name) {
+            continue;
+        }
+        let ty: syn::Type = match syn::parse_str(&format!("types::{type_name}")) {
+            Ok(ty) => ty,
+            Err(_) => continue,
+        };
+        for (example, _, value) in media_examples(spec, schema) {
+            let label = format!("example `{example}` of the `{name}` schema");
+            example_tests.push(example_test(
+                &rt,
+                &format!("schema_{name}_{example}"),
+                &label,
+                &value,
+                &ty,
+                rules.component(name),
+            ));
+        }
+    }
     let examples_module = (!example_tests.is_empty()).then(|| {
         quote! {
             /// The spec's examples, each checked against its generated type:

@@ -111,6 +111,11 @@ impl<'a> Rules<'a> {
         Ok(Some(ident))
     }
 
+    /// The static holding a component schema's bounds, if it has any.
+    pub fn component(&self, name: &str) -> Option<&Ident> {
+        self.bounded.get(name)
+    }
+
     /// `Validate` impls for the generated types of bounded component
     /// schemas; `type_names` are the types progenitor generated.
     pub fn validate_impls(&self, type_names: &BTreeSet<String>) -> TokenStream {
