@@ -490,6 +490,7 @@ pub(crate) fn generate(
                     let pointer = format!("{}/security/{index}", op.pointer);
                     let mut idents = Vec::new();
                     let mut described = Vec::new();
+                    let mut needed_scopes: Vec<String> = Vec::new();
                     for (scheme, scopes) in alternative {
                         let Some(ident) = scheme_ident(scheme) else {
                             return Err(unsupported(
@@ -513,6 +514,7 @@ pub(crate) fn generate(
                             ),
                         };
                         described.push(format!("[`security::{ident}`]{scope_text}"));
+                        needed_scopes.extend(scopes.iter().cloned());
                         idents.push(ident);
                     }
                     let ty = match idents.len() {
@@ -550,12 +552,27 @@ pub(crate) fn generate(
                     };
                     let together = described.join(" together with ");
                     doc_text.push_str(&format!("- {together}\n"));
-                    accepted.push(together.replace("[`", "`").replace("`]", "`"));
+                    // The compiler's note names the types by their full paths.
+                    let crate_path = runtime_crate.replace('-', "_");
+                    let full = |ident: &Ident| format!("{crate_path}::security::{ident}");
+                    let mut entry = match idents.len() {
+                        0 => format!("`{crate_path}::runtime::Anonymous`"),
+                        1 => format!("`{}`", full(&idents[0])),
+                        _ => format!("`({})`", idents.iter().map(full).collect::<Vec<_>>().join(", ")),
+                    };
+                    if !needed_scopes.is_empty() {
+                        let list = needed_scopes.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
+                        entry.push_str(&format!(" (the server checks for scope {list})"));
+                    }
+                    accepted.push(entry);
                     impls.push(quote!(impl #trait_ident for #ty {}));
                 }
-                let message = format!("`{{Self}}` is not a credential that `{snake}` accepts");
-                let label = format!("`{operation_id}` does not accept this credential");
-                let note = format!("`{snake}` accepts one of: {}", accepted.join("; "));
+                let message = format!("`{{Self}}` is not a credential that `{method_ident}` accepts");
+                let label = format!("not accepted by `{method_ident}`");
+                let note = match accepted.as_slice() {
+                    [only] => format!("`{method_ident}` accepts {only}"),
+                    many => format!("`{method_ident}` accepts one of: {}", many.join("; ")),
+                };
                 let trait_doc = docs(&format!(
                     "The credentials `{operation_id}` accepts ([`Client::{method_ident}`](crate::Client::{method_ident})).\n\nSealed: implemented exactly for the spec's security alternatives of this operation."
                 ));
@@ -565,7 +582,7 @@ pub(crate) fn generate(
                     pub trait #trait_ident: #rt::Credential + sealed::Sealed {}
                     #(#impls)*
                 });
-                Some(quote!(credential: &(impl security::#trait_ident + ?::std::marker::Sized),))
+                Some(quote!(credential: &(impl security::#trait_ident + ?Sized),))
             }
         };
 

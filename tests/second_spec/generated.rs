@@ -766,8 +766,8 @@ pub mod security {
     /// Sealed: implemented exactly for the spec's security alternatives of this operation.
     #[diagnostic::on_unimplemented(
         message = "`{Self}` is not a credential that `list_widgets` accepts",
-        label = "`listWidgets` does not accept this credential",
-        note = "`list_widgets` accepts one of: `security::BearerAuth`"
+        label = "not accepted by `list_widgets`",
+        note = "`list_widgets` accepts `c2m_auth::security::BearerAuth`"
     )]
     pub trait ListWidgetsCredential: ::c2m_auth::runtime::Credential + sealed::Sealed {}
     impl ListWidgetsCredential for BearerAuth {}
@@ -776,8 +776,8 @@ pub mod security {
     /// Sealed: implemented exactly for the spec's security alternatives of this operation.
     #[diagnostic::on_unimplemented(
         message = "`{Self}` is not a credential that `create_widget` accepts",
-        label = "`createWidget` does not accept this credential",
-        note = "`create_widget` accepts one of: `security::ApiKeyQuery` together with `security::BasicAuth`; `c2m_auth::runtime::Anonymous` (no credential)"
+        label = "not accepted by `create_widget`",
+        note = "`create_widget` accepts one of: `(c2m_auth::security::ApiKeyQuery, c2m_auth::security::BasicAuth)`; `c2m_auth::runtime::Anonymous`"
     )]
     pub trait CreateWidgetCredential: ::c2m_auth::runtime::Credential + sealed::Sealed {}
     impl CreateWidgetCredential for (ApiKeyQuery, BasicAuth) {}
@@ -787,8 +787,8 @@ pub mod security {
     /// Sealed: implemented exactly for the spec's security alternatives of this operation.
     #[diagnostic::on_unimplemented(
         message = "`{Self}` is not a credential that `annotate_widget` accepts",
-        label = "`annotateWidget` does not accept this credential",
-        note = "`annotate_widget` accepts one of: `security::SessionCookie`"
+        label = "not accepted by `annotate_widget`",
+        note = "`annotate_widget` accepts `c2m_auth::security::SessionCookie`"
     )]
     pub trait AnnotateWidgetCredential: ::c2m_auth::runtime::Credential + sealed::Sealed {}
     impl AnnotateWidgetCredential for SessionCookie {}
@@ -1098,7 +1098,7 @@ impl Client {
     /// and the other [`Error`](c2m_auth::runtime::Error) variants for requests refused before sending, transport failures, and responses that do not match the spec.
     pub async fn list_widgets<'a>(
         &'a self,
-        credential: &(impl security::ListWidgetsCredential + ?::std::marker::Sized),
+        credential: &(impl security::ListWidgetsCredential + ?Sized),
         limit: Option<::std::num::NonZeroU64>,
     ) -> ::std::result::Result<
         ::c2m_auth::runtime::Response<types::WidgetPage, headers::ListWidgetsHeaders>,
@@ -1141,7 +1141,7 @@ impl Client {
     /// and the other [`Error`](c2m_auth::runtime::Error) variants for requests refused before sending, transport failures, and responses that do not match the spec.
     pub async fn create_widget<'a>(
         &'a self,
-        credential: &(impl security::CreateWidgetCredential + ?::std::marker::Sized),
+        credential: &(impl security::CreateWidgetCredential + ?Sized),
         body: &'a types::Widget,
     ) -> ::std::result::Result<
         ::c2m_auth::runtime::Response<types::Widget, headers::CreateWidgetHeaders>,
@@ -1179,7 +1179,7 @@ impl Client {
     /// and the other [`Error`](c2m_auth::runtime::Error) variants for requests refused before sending, transport failures, and responses that do not match the spec.
     pub async fn annotate_widget<'a>(
         &'a self,
-        credential: &(impl security::AnnotateWidgetCredential + ?::std::marker::Sized),
+        credential: &(impl security::AnnotateWidgetCredential + ?Sized),
         widget_id: &'a types::AnnotateWidgetWidgetId,
         body: Option<&'a types::AnnotateWidgetBody>,
     ) -> ::std::result::Result<

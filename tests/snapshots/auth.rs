@@ -689,8 +689,8 @@ pub mod security {
     /// Sealed: implemented exactly for the spec's security alternatives of this operation.
     #[diagnostic::on_unimplemented(
         message = "`{Self}` is not a credential that `issue_long_term_token` accepts",
-        label = "`issueLongTermToken` does not accept this credential",
-        note = "`issue_long_term_token` accepts one of: `security::ShortTokenAuth` with scope `tokens:write`; `security::ClientKey`"
+        label = "not accepted by `issue_long_term_token`",
+        note = "`issue_long_term_token` accepts one of: `c2m_auth::security::ShortTokenAuth` (the server checks for scope `tokens:write`); `c2m_auth::security::ClientKey`"
     )]
     pub trait IssueLongTermTokenCredential: ::c2m_auth::runtime::Credential + sealed::Sealed {}
     impl IssueLongTermTokenCredential for ShortTokenAuth {}
@@ -700,8 +700,8 @@ pub mod security {
     /// Sealed: implemented exactly for the spec's security alternatives of this operation.
     #[diagnostic::on_unimplemented(
         message = "`{Self}` is not a credential that `issue_short_term_token` accepts",
-        label = "`issueShortTermToken` does not accept this credential",
-        note = "`issue_short_term_token` accepts one of: `security::LongTokenAuth`"
+        label = "not accepted by `issue_short_term_token`",
+        note = "`issue_short_term_token` accepts `c2m_auth::security::LongTokenAuth`"
     )]
     pub trait IssueShortTermTokenCredential: ::c2m_auth::runtime::Credential + sealed::Sealed {}
     impl IssueShortTermTokenCredential for LongTokenAuth {}
@@ -710,8 +710,8 @@ pub mod security {
     /// Sealed: implemented exactly for the spec's security alternatives of this operation.
     #[diagnostic::on_unimplemented(
         message = "`{Self}` is not a credential that `revoke_token` accepts",
-        label = "`revokeToken` does not accept this credential",
-        note = "`revoke_token` accepts one of: `security::ShortTokenAuth` with scope `tokens:revoke`; `security::LongTokenAuth` with scope `tokens:revoke`"
+        label = "not accepted by `revoke_token`",
+        note = "`revoke_token` accepts one of: `c2m_auth::security::ShortTokenAuth` (the server checks for scope `tokens:revoke`); `c2m_auth::security::LongTokenAuth` (the server checks for scope `tokens:revoke`)"
     )]
     pub trait RevokeTokenCredential: ::c2m_auth::runtime::Credential + sealed::Sealed {}
     impl RevokeTokenCredential for ShortTokenAuth {}
@@ -951,7 +951,7 @@ impl Client {
     /// ```
     pub async fn issue_long_term_token<'a>(
         &'a self,
-        credential: &(impl security::IssueLongTermTokenCredential + ?::std::marker::Sized),
+        credential: &(impl security::IssueLongTermTokenCredential + ?Sized),
         body: &'a types::LongTokenRequest,
     ) -> ::std::result::Result<
         ::c2m_auth::runtime::Response<
@@ -1031,7 +1031,7 @@ impl Client {
     /// ```
     pub async fn issue_short_term_token<'a>(
         &'a self,
-        credential: &(impl security::IssueShortTermTokenCredential + ?::std::marker::Sized),
+        credential: &(impl security::IssueShortTermTokenCredential + ?Sized),
         body: Option<&'a types::ShortTokenRequest>,
     ) -> ::std::result::Result<
         ::c2m_auth::runtime::Response<
@@ -1078,7 +1078,7 @@ impl Client {
     /// and the other [`Error`](c2m_auth::runtime::Error) variants for requests refused before sending, transport failures, and responses that do not match the spec.
     pub async fn revoke_token<'a>(
         &'a self,
-        credential: &(impl security::RevokeTokenCredential + ?::std::marker::Sized),
+        credential: &(impl security::RevokeTokenCredential + ?Sized),
         token_id: &'a str,
     ) -> ::std::result::Result<
         ::c2m_auth::runtime::Response<(), ::c2m_auth::runtime::NoHeaders>,
