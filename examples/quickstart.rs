@@ -68,7 +68,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 5. The revoked token can no longer be exchanged.
     match client.issue_short_term_token(&with_long, None).await {
-        Err(Error::Api { status, body }) => {
+        Err(Error::Api { status, body, .. }) => {
             println!(
                 "5. exchange refused as expected: {status}, code {}: {}",
                 body.code, body.message

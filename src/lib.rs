@@ -55,12 +55,12 @@
 //! let token_id = long.headers().x_token_id.clone().ok_or("no X-Token-Id")?;
 //!
 //! // A short-term token, for the long-term one; the body is optional.
-//! let long_token = security::LongTokenAuth::new(long.access_token.clone());
+//! let long_token = security::LongTokenAuth::from(long.body());
 //! let short = client.issue_short_term_token(&long_token, None).await?;
 //! assert_eq!(short.token_type, types::ShortTokenResponseTokenType::Bearer);
 //!
 //! // Revoke the long-term token with the short-term one.
-//! let short_token = security::ShortTokenAuth::new(short.access_token.clone());
+//! let short_token = security::ShortTokenAuth::from(short.body());
 //! client.revoke_token(&short_token, &token_id).await?;
 //! # Ok(())
 //! # }

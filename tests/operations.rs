@@ -121,7 +121,7 @@ fn refusal<T, H>(
         Ok(response) => {
             Err(format!("expected an error response, got {}", response.status()).into())
         }
-        Err(Error::Api { status, body }) => Ok(Refusal {
+        Err(Error::Api { status, body, .. }) => Ok(Refusal {
             status: status.as_u16(),
             error: body,
         }),

@@ -117,7 +117,11 @@ fn editing_the_spec_regenerates_and_a_broken_spec_fails_the_build_clearly() {
     let last_section = original
         .lines()
         .rfind(|line| !line.starts_with(' ') && !line.starts_with('#') && !line.is_empty());
-    assert_eq!(last_section, Some("components:"), "these edits append to components.schemas");
+    assert_eq!(
+        last_section,
+        Some("components:"),
+        "these edits append to components.schemas"
+    );
     let with = |tail: &str| {
         fs::write(copy.spec(), format!("{original}{tail}")).expect("write spec");
     };
@@ -127,10 +131,17 @@ fn editing_the_spec_regenerates_and_a_broken_spec_fails_the_build_clearly() {
     assert!(!source.contains("probe_field"));
 
     // Nothing changed: the generated file is left alone.
-    let modified = fs::metadata(&file).and_then(|m| m.modified()).expect("mtime");
+    let modified = fs::metadata(&file)
+        .and_then(|m| m.modified())
+        .expect("mtime");
     let (_, unchanged) = copy.generated();
     assert_eq!(unchanged, source);
-    assert_eq!(fs::metadata(&file).and_then(|m| m.modified()).expect("mtime"), modified);
+    assert_eq!(
+        fs::metadata(&file)
+            .and_then(|m| m.modified())
+            .expect("mtime"),
+        modified
+    );
 
     // A new schema and field in the spec are a new type and field in the
     // client on the next build.
@@ -154,8 +165,14 @@ fn editing_the_spec_regenerates_and_a_broken_spec_fails_the_build_clearly() {
     with("    RegenerateProbe:\n      $ref: '#/components/schemas/NoSuchSchema'\n");
     let stderr = copy.failure();
     let line = copy.line_of("NoSuchSchema'");
-    assert!(stderr.contains(&format!("spec/auth.yaml:{line}:")), "expected line {line}: {stderr}");
-    assert!(stderr.contains("--> at #/components/schemas/RegenerateProbe/$ref"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("spec/auth.yaml:{line}:")),
+        "expected line {line}: {stderr}"
+    );
+    assert!(
+        stderr.contains("--> at #/components/schemas/RegenerateProbe/$ref"),
+        "{stderr}"
+    );
 
     // Fixed again: the build succeeds.
     with("");
@@ -170,20 +187,34 @@ fn an_example_that_no_longer_fits_fails_the_tests_naming_it() {
     fs::write(copy.spec(), format!("{original}{probe}")).expect("write spec");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let output = Command::new(cargo)
-        .args(["test", "--offline", "--quiet", "-p", "c2m-auth", "--lib", "spec_examples"])
+        .args([
+            "test",
+            "--offline",
+            "--quiet",
+            "-p",
+            "c2m-auth",
+            "--lib",
+            "spec_examples",
+        ])
         .current_dir(&copy.root)
         .env("CARGO_TARGET_DIR", copy.root.join("../target"))
         .env("CARGO_TERM_COLOR", "never")
         .output()
         .expect("run cargo test");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(!output.status.success(), "the misfit example passed: {stdout}");
+    assert!(
+        !output.status.success(),
+        "the misfit example passed: {stdout}"
+    );
     assert!(
         stdout.contains("example `example` of the `RegenerateProbe` schema does not fit"),
         "{stdout}"
     );
     assert!(stdout.contains("at `probe_field`"), "{stdout}");
     // Only that example's test fails.
-    assert!(stdout.contains("schema_regenerate_probe_example"), "{stdout}");
+    assert!(
+        stdout.contains("schema_regenerate_probe_example"),
+        "{stdout}"
+    );
     assert!(stdout.contains("1 failed"), "{stdout}");
 }

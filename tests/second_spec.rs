@@ -429,7 +429,7 @@ async fn error_bodies_of_the_declared_type() {
         .await
         .expect_err("400");
     match error {
-        Error::Api { status, body } => {
+        Error::Api { status, body, .. } => {
             assert_eq!(status, reqwest::StatusCode::BAD_REQUEST);
             assert_eq!(body.detail.as_str(), "no");
         }

@@ -244,6 +244,18 @@ fn reply(path: &str) -> Response {
         )
             .into_response(),
         "status-418" => (StatusCode::IM_A_TEAPOT, "I'm a teapot").into_response(),
+        // A listed error status whose body lacks the required `message`.
+        "error-body-lacks-message" => (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"code": "invalid_grant"})),
+        )
+            .into_response(),
+        "rate-limited" => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(axum::http::header::RETRY_AFTER, "7")],
+            axum::Json(json!({"code": "rate_limited", "message": "Retry after 7 seconds."})),
+        )
+            .into_response(),
         _ => (StatusCode::NOT_FOUND, "no such case").into_response(),
     }
 }
@@ -322,7 +334,7 @@ fn unexpected_status<T, H>(
     result: Result<c2m_auth::Response<T, H>, Error<types::AuthError>>,
 ) -> Result<u16, BoxError> {
     match result {
-        Err(Error::UnexpectedStatus { status }) => Ok(status.as_u16()),
+        Err(Error::UnexpectedStatus { status, .. }) => Ok(status.as_u16()),
         Err(other) => Err(format!("expected UnexpectedStatus, got {other}").into()),
         Ok(response) => Err(format!("accepted a {} reply", response.status()).into()),
     }
@@ -631,5 +643,34 @@ async fn an_unlisted_status_is_an_unexpected_status() -> TestResult {
             .await;
         assert_eq!(unexpected_status(revoke)?, status);
     }
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_error_body_that_does_not_decode_is_described_as_the_error_type() -> TestResult {
+    let server = Recorder::start().await?;
+    let client = server.hostile("error-body-lacks-message")?;
+    let result = client
+        .issue_long_term_token(&ClientKey::new(CLIENT_ID), &long_request())
+        .await;
+    let reason = invalid_response(result)?;
+    assert_eq!(reason, "the body lacks the required field `message`");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_retry_after_on_a_listed_429_is_kept() -> TestResult {
+    let server = Recorder::start().await?;
+    let client = server.hostile("rate-limited")?;
+    let error = match client
+        .issue_short_term_token(&LongTokenAuth::new(LONG_TOKEN), None)
+        .await
+    {
+        Err(error) => error,
+        Ok(_) => return Err("a 429 was accepted".into()),
+    };
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(429));
+    assert_eq!(error.retry_after(), Some(std::time::Duration::from_secs(7)));
+    assert!(matches!(error, Error::Api { .. }), "{error}");
     Ok(())
 }

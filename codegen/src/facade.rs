@@ -558,16 +558,24 @@ pub(crate) fn generate(
                     let mut entry = match idents.len() {
                         0 => format!("`{crate_path}::runtime::Anonymous`"),
                         1 => format!("`{}`", full(&idents[0])),
-                        _ => format!("`({})`", idents.iter().map(full).collect::<Vec<_>>().join(", ")),
+                        _ => format!(
+                            "`({})`",
+                            idents.iter().map(full).collect::<Vec<_>>().join(", ")
+                        ),
                     };
                     if !needed_scopes.is_empty() {
-                        let list = needed_scopes.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
+                        let list = needed_scopes
+                            .iter()
+                            .map(|s| format!("`{s}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ");
                         entry.push_str(&format!(" (the server checks for scope {list})"));
                     }
                     accepted.push(entry);
                     impls.push(quote!(impl #trait_ident for #ty {}));
                 }
-                let message = format!("`{{Self}}` is not a credential that `{method_ident}` accepts");
+                let message =
+                    format!("`{{Self}}` is not a credential that `{method_ident}` accepts");
                 let label = format!("not accepted by `{method_ident}`");
                 let note = match accepted.as_slice() {
                     [only] => format!("`{method_ident}` accepts {only}"),
@@ -1018,7 +1026,14 @@ pub(crate) fn generate(
                 let context = #context;
                 let raw = raw::Client::new_with_client(&self.base_url, self.http.clone(), context);
                 let result = raw.#method_ident(#(#args),*).await;
-                #rt::finish(result, #check_ok, #check_err, #rt::describe_payload_error::<#describe_ok, #describe_err>)
+                #rt::finish(
+                    result,
+                    &raw.inner,
+                    #check_ok,
+                    #check_err,
+                    #rt::describe_payload::<#describe_ok>,
+                    #rt::describe_payload::<#describe_err>,
+                )
             }
         });
     }
@@ -1081,6 +1096,7 @@ pub(crate) fn generate(
             ));
         }
     }
+    let token_conversions = token_conversions(spec, &schemes, raw);
     let examples_module = (!example_tests.is_empty()).then(|| {
         quote! {
             /// The spec's examples, each checked against its generated type:
@@ -1158,8 +1174,6 @@ pub(crate) fn generate(
             #(#methods)*
         }
 
-        #examples_module
-
         impl ::progenitor_client::ClientHooks<#rt::CallContext> for raw::Client {
             async fn pre<E>(
                 &self,
@@ -1169,8 +1183,91 @@ pub(crate) fn generate(
                 #rt::prepare_request(&self.inner, request);
                 ::std::result::Result::Ok(())
             }
+
+            async fn post<E>(
+                &self,
+                result: &::reqwest::Result<::reqwest::Response>,
+                _info: &::progenitor_client::OperationInfo,
+            ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
+                #rt::record_response(&self.inner, result);
+                ::std::result::Result::Ok(())
+            }
         }
+
+        #token_conversions
+
+        #examples_module
     })
+}
+
+/// For each oauth2 scheme whose `tokenUrl` is an operation of this spec,
+/// `From<&T>` for the scheme's credential, where `T` is that operation's
+/// success type and has an `access_token`: an issued token becomes the
+/// credential for the calls it authorizes, without copying it by hand.
+fn token_conversions(spec: &Value, schemes: &[Scheme], raw: &syn::File) -> TokenStream {
+    let methods = raw_methods(raw);
+    let mut conversions = Vec::new();
+    for scheme in schemes {
+        if !matches!(scheme.kind, SchemeKind::Bearer) {
+            continue;
+        }
+        let pointer = format!(
+            "/components/securitySchemes/{}/flows",
+            escape_token(&scheme.name)
+        );
+        let urls: Vec<&str> = spec
+            .pointer(&pointer)
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, flow)| flow.get("tokenUrl").and_then(Value::as_str))
+            .collect();
+        for op in operations(spec) {
+            if !urls.contains(&op.path) {
+                continue;
+            }
+            let id = op
+                .body
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let Some(method) = methods.get(&id.to_snake_case()) else {
+                continue;
+            };
+            let has_access_token = op
+                .body
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .filter(|(status, _)| status.starts_with('2'))
+                .filter_map(|(_, response)| json_schema(spec, response))
+                .any(|schema| {
+                    resolved(spec, schema.0)
+                        .pointer("/properties/access_token/type")
+                        .and_then(Value::as_str)
+                        == Some("string")
+                });
+            if !has_access_token {
+                continue;
+            }
+            let ident = &scheme.ident;
+            let ty = &method.ok;
+            let doc = docs(&format!(
+                "The `{}` credential for a token `{id}` issued (its `tokenUrl`).",
+                scheme.name
+            ));
+            conversions.push(quote! {
+                #doc
+                impl ::std::convert::From<&#ty> for security::#ident {
+                    fn from(issued: &#ty) -> Self {
+                        Self::new(issued.access_token.clone())
+                    }
+                }
+            });
+        }
+    }
+    quote!(#(#conversions)*)
 }
 
 /// The JSON media type object of a request body or response.

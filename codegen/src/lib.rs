@@ -257,8 +257,8 @@ fn generate(text: &str, file: &str, runtime_crate: &str) -> Result<String, SpecE
         mod raw {
             #raw
         }
-        #typed
         #constructors
+        #typed
     };
     let syntax: syn::File = syn::parse2(whole).map_err(unparsable)?;
     let body = prettyplease::unparse(&syntax);

@@ -116,20 +116,35 @@ impl<'a> Rules<'a> {
         self.bounded.get(name)
     }
 
-    /// `Validate` impls for the generated types of bounded component
-    /// schemas; `type_names` are the types progenitor generated.
+    /// `Validate` impls for the generated types of component schemas (every
+    /// one, so callers can validate any value): those with bounds check
+    /// them, the others have none to break. `type_names` are the types
+    /// progenitor generated.
     pub fn validate_impls(&self, type_names: &BTreeSet<String>) -> TokenStream {
         let rt = &self.rt;
-        let impls = self.bounded.iter().filter_map(|(name, ident)| {
+        let components: Vec<String> = self
+            .doc
+            .json
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(name, _)| name.clone())
+            .collect();
+        let impls = components.iter().filter_map(|name| {
             let type_name = name.to_upper_camel_case();
             if !type_names.contains(&type_name) {
                 return None;
             }
             let ty = format_ident!("{}", type_name);
+            let body = match self.bounded.get(name) {
+                Some(ident) => quote!(#rt::check(self, &rules::#ident)),
+                None => quote!(::std::result::Result::Ok(())),
+            };
             Some(quote! {
                 impl #rt::Validate for types::#ty {
                     fn validate(&self) -> ::std::result::Result<(), #rt::BoundsError> {
-                        #rt::check(self, &rules::#ident)
+                        #body
                     }
                 }
             })

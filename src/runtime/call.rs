@@ -4,20 +4,42 @@
 
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use progenitor_client::{Error as RawError, ResponseValue};
-use reqwest::header::{CONTENT_TYPE, HeaderValue};
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 
 use super::{BoundsError, Credential, CredentialError, Error, FromHeaders, Placement, Response};
 
 /// What one call adds to progenitor's request: the credential, and whether
 /// to send no body at all. progenitor's client carries it as its "inner"
-/// value, and the generated hook applies it with [`prepare_request`].
-#[derive(Clone, Debug, Default)]
+/// value; the generated hooks apply it with [`prepare_request`] and note
+/// the response's status with [`record_response`].
+#[derive(Debug, Default)]
 pub struct CallContext {
     placement: Placement,
     omit_body: bool,
+    seen: OnceLock<Seen>,
+}
+
+/// What the hook saw of the response before progenitor decoded it.
+#[derive(Clone, Copy, Debug)]
+struct Seen {
+    status: StatusCode,
+    retry_after: Option<Duration>,
+}
+
+impl Clone for CallContext {
+    /// A copy for another call: the same credential, nothing seen yet.
+    fn clone(&self) -> Self {
+        Self {
+            placement: self.placement.clone(),
+            omit_body: self.omit_body,
+            seen: OnceLock::new(),
+        }
+    }
 }
 
 impl CallContext {
@@ -32,8 +54,45 @@ impl CallContext {
         Ok(Self {
             placement,
             omit_body,
+            seen: OnceLock::new(),
         })
     }
+
+    fn status(&self) -> Option<StatusCode> {
+        self.seen.get().map(|seen| seen.status)
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        self.seen.get().and_then(|seen| seen.retry_after)
+    }
+}
+
+/// Notes the status and any `Retry-After` of a response, before progenitor
+/// decodes it (called by the generated post hook).
+pub fn record_response(context: &CallContext, result: &reqwest::Result<reqwest::Response>) {
+    if let Ok(response) = result {
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(parse_retry_after);
+        let _ = context.seen.set(Seen {
+            status: response.status(),
+            retry_after,
+        });
+    }
+}
+
+/// `Retry-After` as delay-seconds or an HTTP date (RFC 9110 §10.2.3); a
+/// date in the past is no delay.
+pub fn parse_retry_after(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = chrono::DateTime::parse_from_rfc2822(text).ok()?;
+    let delay = date.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(delay.to_std().unwrap_or(Duration::ZERO))
 }
 
 /// The header progenitor adds with the document's `info.version`. The spec
@@ -184,13 +243,16 @@ impl From<reqwest::Error> for ClientError {
 
 /// Turns progenitor's result into this crate's: parses the declared
 /// headers into `H`, checks the body (success or error) against its bounds,
-/// and maps progenitor's errors, dropping bodies and URLs.
-/// `describe_payload` explains a body that failed to decode.
+/// and maps progenitor's errors, dropping bodies and URLs. `context` is the
+/// call's, holding the status its hook saw; `describe_body` and
+/// `describe_error` explain a success or error body that did not decode.
 pub fn finish<T, H, E>(
     result: Result<ResponseValue<T>, RawError<E>>,
+    context: &CallContext,
     check_body: fn(&T) -> Result<(), BoundsError>,
     check_error: fn(&E) -> Result<(), BoundsError>,
-    describe_payload: fn(&[u8]) -> String,
+    describe_body: fn(&[u8]) -> Option<String>,
+    describe_error: fn(&[u8]) -> Option<String>,
 ) -> Result<Response<T, H>, Error<E>>
 where
     H: FromHeaders,
@@ -213,19 +275,31 @@ where
             let status = value.status();
             let body = value.into_inner();
             match check_error(&body) {
-                Ok(()) => Err(Error::Api { status, body }),
+                Ok(()) => Err(Error::Api {
+                    status,
+                    body,
+                    retry_after: context.retry_after(),
+                }),
                 Err(e) => Err(Error::InvalidResponse {
                     status: Some(status),
                     reason: e.to_string(),
                 }),
             }
         }
-        Err(RawError::InvalidResponsePayload(bytes, _)) => Err(Error::InvalidResponse {
-            status: None,
-            reason: describe_payload(&bytes),
-        }),
+        Err(RawError::InvalidResponsePayload(bytes, _)) => {
+            let status = context.status();
+            let (first, second) = match status {
+                Some(s) if !s.is_success() => (describe_error, describe_body),
+                _ => (describe_body, describe_error),
+            };
+            let reason = first(&bytes)
+                .or_else(|| second(&bytes))
+                .unwrap_or_else(|| "the body does not decode".to_string());
+            Err(Error::InvalidResponse { status, reason })
+        }
         Err(RawError::UnexpectedResponse(response)) => Err(Error::UnexpectedStatus {
             status: response.status(),
+            retry_after: context.retry_after(),
         }),
         Err(
             RawError::CommunicationError(e)
@@ -241,6 +315,24 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_takes_seconds_or_a_date() {
+        assert_eq!(parse_retry_after("60"), Some(Duration::from_secs(60)));
+        assert_eq!(parse_retry_after(" 0 "), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(Duration::ZERO)
+        );
+        let later = (chrono::Utc::now() + chrono::TimeDelta::seconds(120)).to_rfc2822();
+        let delay = parse_retry_after(&later).unwrap_or_default();
+        assert!(
+            delay > Duration::from_secs(100) && delay <= Duration::from_secs(120),
+            "{delay:?}"
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+        assert_eq!(parse_retry_after("-5"), None);
+    }
 
     #[test]
     fn base_urls_are_https_or_loopback_http() {

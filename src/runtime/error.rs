@@ -1,6 +1,7 @@
 //! [`Error`]: everything a generated method can fail with.
 
 use std::fmt;
+use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
@@ -22,6 +23,8 @@ pub enum Error<E> {
         status: StatusCode,
         /// The decoded error body.
         body: E,
+        /// The response's `Retry-After`, as a delay, when it had one.
+        retry_after: Option<Duration>,
     },
     /// A value in the request breaks a bound of the spec; nothing was sent.
     InvalidRequest(BoundsError),
@@ -40,6 +43,8 @@ pub enum Error<E> {
     UnexpectedStatus {
         /// The status.
         status: StatusCode,
+        /// The response's `Retry-After`, as a delay, when it had one.
+        retry_after: Option<Duration>,
     },
     /// The request could not be sent or the response not read (connection,
     /// timeout, TLS). The URL is removed from the error, since a query
@@ -53,9 +58,20 @@ impl<E> Error<E> {
     /// The HTTP status, when a response was received.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Self::Api { status, .. } | Self::UnexpectedStatus { status } => Some(*status),
+            Self::Api { status, .. } | Self::UnexpectedStatus { status, .. } => Some(*status),
             Self::InvalidResponse { status, .. } => *status,
             Self::Transport(error) => error.status(),
+            _ => None,
+        }
+    }
+
+    /// How long the server asked to wait before retrying (`Retry-After`),
+    /// when it answered with an error status and said so.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Api { retry_after, .. } | Self::UnexpectedStatus { retry_after, .. } => {
+                *retry_after
+            }
             _ => None,
         }
     }
@@ -78,7 +94,7 @@ impl<E> Error<E> {
 impl<E: fmt::Debug> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Api { status, body } => write!(f, "the server answered {status}: {body:?}"),
+            Self::Api { status, body, .. } => write!(f, "the server answered {status}: {body:?}"),
             Self::InvalidRequest(error) => write!(f, "request not sent: {error}"),
             Self::InvalidCredential(error) => write!(f, "request not sent: {error}"),
             Self::InvalidResponse {
@@ -91,7 +107,7 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
             } => {
                 write!(f, "the response does not match the spec: {reason}")
             }
-            Self::UnexpectedStatus { status } => {
+            Self::UnexpectedStatus { status, .. } => {
                 write!(
                     f,
                     "the server answered {status}, which the spec does not list for this operation"
@@ -126,29 +142,22 @@ impl<E> From<CredentialError> for Error<E> {
     }
 }
 
-/// Says where a body that failed to decode breaks the schema: tried as the
-/// success type `T`, then as the error type `E` (progenitor does not say
-/// which it was decoding). Names the path and the kind of problem, never
-/// the value.
-pub fn describe_payload_error<T: DeserializeOwned, E: DeserializeOwned>(bytes: &[u8]) -> String {
-    describe::<T>(bytes)
-        .or_else(|| describe::<E>(bytes))
-        .unwrap_or_else(|| "the body does not decode".to_string())
-}
-
-fn describe<T: DeserializeOwned>(bytes: &[u8]) -> Option<String> {
+/// Says where a body that failed to decode as `T` breaks the schema, or
+/// `None` when it decodes. Names the path and the kind of problem, never the
+/// value.
+pub fn describe_payload<T: DeserializeOwned>(bytes: &[u8]) -> Option<String> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let error = serde_path_to_error::deserialize::<_, T>(&mut deserializer).err()?;
     let path = error.path().to_string();
     let inner = error.inner();
     let message = inner.to_string();
+    let message = message.split(" at line ").next().unwrap_or_default();
     // These serde messages name a field of the schema, never a value.
-    let problem = if message.starts_with("missing field") || message.starts_with("unknown field") {
-        message
-            .split(" at line ")
-            .next()
-            .unwrap_or_default()
-            .to_string()
+    let problem = if let Some(field) = message.strip_prefix("missing field ") {
+        format!("lacks the required field {field}")
+    } else if let Some(rest) = message.strip_prefix("unknown field ") {
+        let field = rest.split(',').next().unwrap_or(rest);
+        format!("has the unknown field {field}")
     } else {
         match inner.classify() {
             serde_json::error::Category::Data => "has the wrong type or value".to_string(),

@@ -15,10 +15,10 @@ mod secret;
 
 pub use call::{
     BaseUrlError, CallContext, ClientError, DEFAULT_TIMEOUT, check_base_url, finish, http_client,
-    prepare_request,
+    parse_retry_after, prepare_request, record_response,
 };
 pub use credential::{Anonymous, Credential, CredentialError, Placement};
-pub use error::{Error, describe_payload_error};
+pub use error::{Error, describe_payload};
 pub use example::{check_example, check_header_example};
 pub use response::{
     FromHeaders, HeaderError, HeaderValueType, NoHeaders, Response, optional_header,

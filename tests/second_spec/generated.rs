@@ -611,6 +611,36 @@ Sends a `GET` request to `/health`
         pub use super::Client;
     }
 }
+impl types::AnnotateWidgetBody {
+    /// A `AnnotateWidgetBody` with its required fields; set the optional ones afterwards.
+    ///
+    /// Request types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them.
+    #[allow(clippy::new_without_default)]
+    pub fn new(text: impl ::std::convert::Into<types::AnnotateWidgetBodyText>) -> Self {
+        Self {
+            text: text.into(),
+            urgent: ::std::default::Default::default(),
+        }
+    }
+}
+impl types::Widget {
+    /// A `Widget` with its required fields; set the optional ones afterwards.
+    ///
+    /// Request types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl ::std::convert::Into<types::WidgetName>,
+        weight: impl ::std::convert::Into<f64>,
+        tags: impl ::std::convert::Into<::std::vec::Vec<types::WidgetTagsItem>>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            weight: weight.into(),
+            tags: tags.into(),
+            secret_code: ::std::default::Default::default(),
+        }
+    }
+}
 #[allow(unused_imports)]
 use raw::ByteStream;
 pub use raw::types;
@@ -993,11 +1023,6 @@ mod rules {
         &PROBLEM,
     );
 }
-impl ::c2m_auth::runtime::Validate for types::Problem {
-    fn validate(&self) -> ::std::result::Result<(), ::c2m_auth::runtime::BoundsError> {
-        ::c2m_auth::runtime::check(self, &rules::PROBLEM)
-    }
-}
 impl ::c2m_auth::runtime::Validate for types::Widget {
     fn validate(&self) -> ::std::result::Result<(), ::c2m_auth::runtime::BoundsError> {
         ::c2m_auth::runtime::check(self, &rules::WIDGET)
@@ -1006,6 +1031,11 @@ impl ::c2m_auth::runtime::Validate for types::Widget {
 impl ::c2m_auth::runtime::Validate for types::WidgetPage {
     fn validate(&self) -> ::std::result::Result<(), ::c2m_auth::runtime::BoundsError> {
         ::c2m_auth::runtime::check(self, &rules::WIDGET_PAGE)
+    }
+}
+impl ::c2m_auth::runtime::Validate for types::Problem {
+    fn validate(&self) -> ::std::result::Result<(), ::c2m_auth::runtime::BoundsError> {
+        ::c2m_auth::runtime::check(self, &rules::PROBLEM)
     }
 }
 /// The servers the spec lists; the first is the default.
@@ -1115,12 +1145,11 @@ impl Client {
         let result = raw.list_widgets(limit).await;
         ::c2m_auth::runtime::finish(
             result,
+            &raw.inner,
             |body| ::c2m_auth::runtime::check(body, &rules::LIST_WIDGETS_RESPONSE),
             |body| ::c2m_auth::runtime::check(body, &rules::LIST_WIDGETS_ERROR),
-            ::c2m_auth::runtime::describe_payload_error::<
-                types::WidgetPage,
-                types::Problem,
-            >,
+            ::c2m_auth::runtime::describe_payload::<types::WidgetPage>,
+            ::c2m_auth::runtime::describe_payload::<types::Problem>,
         )
     }
     /// Create a widget
@@ -1157,9 +1186,11 @@ impl Client {
         let result = raw.create_widget(body).await;
         ::c2m_auth::runtime::finish(
             result,
+            &raw.inner,
             |body| ::c2m_auth::runtime::check(body, &rules::CREATE_WIDGET_RESPONSE),
             |body| ::c2m_auth::runtime::check(body, &rules::CREATE_WIDGET_ERROR),
-            ::c2m_auth::runtime::describe_payload_error::<types::Widget, types::Problem>,
+            ::c2m_auth::runtime::describe_payload::<types::Widget>,
+            ::c2m_auth::runtime::describe_payload::<types::Problem>,
         )
     }
     /// Attach a note to a widget
@@ -1198,12 +1229,11 @@ impl Client {
         let result = raw.annotate_widget(widget_id, body).await;
         ::c2m_auth::runtime::finish(
             result,
+            &raw.inner,
             |_| ::std::result::Result::Ok(()),
             |body| ::c2m_auth::runtime::check(body, &rules::ANNOTATE_WIDGET_ERROR),
-            ::c2m_auth::runtime::describe_payload_error::<
-                ::serde::de::IgnoredAny,
-                types::Problem,
-            >,
+            ::c2m_auth::runtime::describe_payload::<::serde::de::IgnoredAny>,
+            ::c2m_auth::runtime::describe_payload::<types::Problem>,
         )
     }
     /// Liveness
@@ -1230,12 +1260,11 @@ impl Client {
         let result = raw.health().await;
         ::c2m_auth::runtime::finish(
             result,
+            &raw.inner,
             |_| ::std::result::Result::Ok(()),
             |_| ::std::result::Result::Ok(()),
-            ::c2m_auth::runtime::describe_payload_error::<
-                types::HealthResponse,
-                ::serde::de::IgnoredAny,
-            >,
+            ::c2m_auth::runtime::describe_payload::<types::HealthResponse>,
+            ::c2m_auth::runtime::describe_payload::<::serde::de::IgnoredAny>,
         )
     }
 }
@@ -1248,34 +1277,12 @@ impl ::progenitor_client::ClientHooks<::c2m_auth::runtime::CallContext> for raw:
         ::c2m_auth::runtime::prepare_request(&self.inner, request);
         ::std::result::Result::Ok(())
     }
-}
-impl types::AnnotateWidgetBody {
-    /// A `AnnotateWidgetBody` with its required fields; set the optional ones afterwards.
-    ///
-    /// Request types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them.
-    #[allow(clippy::new_without_default)]
-    pub fn new(text: impl ::std::convert::Into<types::AnnotateWidgetBodyText>) -> Self {
-        Self {
-            text: text.into(),
-            urgent: ::std::default::Default::default(),
-        }
-    }
-}
-impl types::Widget {
-    /// A `Widget` with its required fields; set the optional ones afterwards.
-    ///
-    /// Request types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them.
-    #[allow(clippy::new_without_default)]
-    pub fn new(
-        name: impl ::std::convert::Into<types::WidgetName>,
-        weight: impl ::std::convert::Into<f64>,
-        tags: impl ::std::convert::Into<::std::vec::Vec<types::WidgetTagsItem>>,
-    ) -> Self {
-        Self {
-            name: name.into(),
-            weight: weight.into(),
-            tags: tags.into(),
-            secret_code: ::std::default::Default::default(),
-        }
+    async fn post<E>(
+        &self,
+        result: &::reqwest::Result<::reqwest::Response>,
+        _info: &::progenitor_client::OperationInfo,
+    ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
+        ::c2m_auth::runtime::record_response(&self.inner, result);
+        ::std::result::Result::Ok(())
     }
 }

@@ -574,6 +574,39 @@ Arguments:
         pub use super::Client;
     }
 }
+impl types::LongTokenRequest {
+    /// A `LongTokenRequest` with its required fields; set the optional ones afterwards.
+    ///
+    /// Request types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        grant_type: impl ::std::convert::Into<types::LongTokenRequestGrantType>,
+        client_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            grant_type: grant_type.into(),
+            client_id: client_id.into(),
+            assertion: ::std::default::Default::default(),
+            assertion_type: ::std::default::Default::default(),
+            client_secret: ::std::default::Default::default(),
+            otp_code: ::std::default::Default::default(),
+            scopes: ::std::default::Default::default(),
+            ttl_seconds: ::std::default::Default::default(),
+        }
+    }
+}
+impl types::ShortTokenRequest {
+    /// A `ShortTokenRequest` with its required fields; set the optional ones afterwards.
+    ///
+    /// Request types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            long_token: ::std::default::Default::default(),
+            scopes: ::std::default::Default::default(),
+        }
+    }
+}
 #[allow(unused_imports)]
 use raw::ByteStream;
 pub use raw::types;
@@ -776,6 +809,26 @@ impl ::c2m_auth::runtime::Validate for types::LongTokenRequest {
         ::c2m_auth::runtime::check(self, &rules::LONG_TOKEN_REQUEST)
     }
 }
+impl ::c2m_auth::runtime::Validate for types::LongTokenResponse {
+    fn validate(&self) -> ::std::result::Result<(), ::c2m_auth::runtime::BoundsError> {
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::c2m_auth::runtime::Validate for types::ShortTokenRequest {
+    fn validate(&self) -> ::std::result::Result<(), ::c2m_auth::runtime::BoundsError> {
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::c2m_auth::runtime::Validate for types::ShortTokenResponse {
+    fn validate(&self) -> ::std::result::Result<(), ::c2m_auth::runtime::BoundsError> {
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::c2m_auth::runtime::Validate for types::AuthError {
+    fn validate(&self) -> ::std::result::Result<(), ::c2m_auth::runtime::BoundsError> {
+        ::std::result::Result::Ok(())
+    }
+}
 /// The servers the spec lists; the first is the default.
 /// Non-exhaustive, so a server added to the spec is not a
 /// breaking change.
@@ -970,12 +1023,11 @@ impl Client {
         let result = raw.issue_long_term_token(body).await;
         ::c2m_auth::runtime::finish(
             result,
+            &raw.inner,
             |_| ::std::result::Result::Ok(()),
             |_| ::std::result::Result::Ok(()),
-            ::c2m_auth::runtime::describe_payload_error::<
-                types::LongTokenResponse,
-                types::AuthError,
-            >,
+            ::c2m_auth::runtime::describe_payload::<types::LongTokenResponse>,
+            ::c2m_auth::runtime::describe_payload::<types::AuthError>,
         )
     }
     /// Issue a short-term access token
@@ -1049,12 +1101,11 @@ impl Client {
         let result = raw.issue_short_term_token(body).await;
         ::c2m_auth::runtime::finish(
             result,
+            &raw.inner,
             |_| ::std::result::Result::Ok(()),
             |_| ::std::result::Result::Ok(()),
-            ::c2m_auth::runtime::describe_payload_error::<
-                types::ShortTokenResponse,
-                types::AuthError,
-            >,
+            ::c2m_auth::runtime::describe_payload::<types::ShortTokenResponse>,
+            ::c2m_auth::runtime::describe_payload::<types::AuthError>,
         )
     }
     /// Revoke a token
@@ -1093,13 +1144,42 @@ impl Client {
         let result = raw.revoke_token(token_id).await;
         ::c2m_auth::runtime::finish(
             result,
+            &raw.inner,
             |_| ::std::result::Result::Ok(()),
             |_| ::std::result::Result::Ok(()),
-            ::c2m_auth::runtime::describe_payload_error::<
-                ::serde::de::IgnoredAny,
-                types::AuthError,
-            >,
+            ::c2m_auth::runtime::describe_payload::<::serde::de::IgnoredAny>,
+            ::c2m_auth::runtime::describe_payload::<types::AuthError>,
         )
+    }
+}
+impl ::progenitor_client::ClientHooks<::c2m_auth::runtime::CallContext> for raw::Client {
+    async fn pre<E>(
+        &self,
+        request: &mut ::reqwest::Request,
+        _info: &::progenitor_client::OperationInfo,
+    ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
+        ::c2m_auth::runtime::prepare_request(&self.inner, request);
+        ::std::result::Result::Ok(())
+    }
+    async fn post<E>(
+        &self,
+        result: &::reqwest::Result<::reqwest::Response>,
+        _info: &::progenitor_client::OperationInfo,
+    ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
+        ::c2m_auth::runtime::record_response(&self.inner, result);
+        ::std::result::Result::Ok(())
+    }
+}
+/// The `LongTokenAuth` credential for a token `issueLongTermToken` issued (its `tokenUrl`).
+impl ::std::convert::From<&types::LongTokenResponse> for security::LongTokenAuth {
+    fn from(issued: &types::LongTokenResponse) -> Self {
+        Self::new(issued.access_token.clone())
+    }
+}
+/// The `ShortTokenAuth` credential for a token `issueShortTermToken` issued (its `tokenUrl`).
+impl ::std::convert::From<&types::ShortTokenResponse> for security::ShortTokenAuth {
+    fn from(issued: &types::ShortTokenResponse) -> Self {
+        Self::new(issued.access_token.clone())
     }
 }
 /// The spec's examples, each checked against its generated type:
@@ -1317,49 +1397,6 @@ mod spec_examples {
             |_| ::std::result::Result::Ok(()),
         ) {
             panic!("{message}");
-        }
-    }
-}
-impl ::progenitor_client::ClientHooks<::c2m_auth::runtime::CallContext> for raw::Client {
-    async fn pre<E>(
-        &self,
-        request: &mut ::reqwest::Request,
-        _info: &::progenitor_client::OperationInfo,
-    ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
-        ::c2m_auth::runtime::prepare_request(&self.inner, request);
-        ::std::result::Result::Ok(())
-    }
-}
-impl types::LongTokenRequest {
-    /// A `LongTokenRequest` with its required fields; set the optional ones afterwards.
-    ///
-    /// Request types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them.
-    #[allow(clippy::new_without_default)]
-    pub fn new(
-        grant_type: impl ::std::convert::Into<types::LongTokenRequestGrantType>,
-        client_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        Self {
-            grant_type: grant_type.into(),
-            client_id: client_id.into(),
-            assertion: ::std::default::Default::default(),
-            assertion_type: ::std::default::Default::default(),
-            client_secret: ::std::default::Default::default(),
-            otp_code: ::std::default::Default::default(),
-            scopes: ::std::default::Default::default(),
-            ttl_seconds: ::std::default::Default::default(),
-        }
-    }
-}
-impl types::ShortTokenRequest {
-    /// A `ShortTokenRequest` with its required fields; set the optional ones afterwards.
-    ///
-    /// Request types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them.
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        Self {
-            long_token: ::std::default::Default::default(),
-            scopes: ::std::default::Default::default(),
         }
     }
 }
