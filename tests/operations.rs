@@ -925,13 +925,13 @@ async fn short_term_token_refuses_unknown_field() -> TestResult {
         &[bearer_header(&long.access_token)],
         Some((
             "application/json",
-            r#"{"scopes":["jobs:submit"],"audience":"x"}"#,
+            r#"{"scopes":["jobs:submit"],"not_in_the_spec":"x"}"#,
         )),
     )
     .await?;
     let (status, error) = raw_refusal(response).await?;
     assert_eq!((status, error.code.as_str()), (400, "invalid_request"));
-    assert!(error.message.contains("audience"), "{}", error.message);
+    assert!(error.message.contains("not_in_the_spec"), "{}", error.message);
     Ok(())
 }
 
