@@ -94,6 +94,9 @@ mod generated {
 
 pub use generated::*;
 pub use runtime::{Error, Response, Secret};
+pub use session::{RetryPolicy, SessionError, TokenSession, TokenSessionBuilder};
+
+pub mod session;
 
 #[cfg(feature = "sandbox")]
 pub mod sandbox;

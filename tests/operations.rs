@@ -931,7 +931,11 @@ async fn short_term_token_refuses_unknown_field() -> TestResult {
     .await?;
     let (status, error) = raw_refusal(response).await?;
     assert_eq!((status, error.code.as_str()), (400, "invalid_request"));
-    assert!(error.message.contains("not_in_the_spec"), "{}", error.message);
+    assert!(
+        error.message.contains("not_in_the_spec"),
+        "{}",
+        error.message
+    );
     Ok(())
 }
 
