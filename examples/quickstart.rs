@@ -1,4 +1,5 @@
-//! The token lifecycle in five steps, against the in-process sandbox:
+//! The token lifecycle, against the in-process sandbox: five steps by hand,
+//! then the same flow by a `TokenSession`:
 //!
 //! ```text
 //! cargo run --example quickstart
@@ -11,7 +12,7 @@
 
 use c2m_auth::sandbox::{EXAMPLE_CLIENT_ID, EXAMPLE_CLIENT_SECRET, Sandbox};
 use c2m_auth::security::{ClientKey, LongTokenAuth};
-use c2m_auth::{Client, Error, Secret, types};
+use c2m_auth::{Client, Error, Secret, TokenSession, types};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -77,6 +78,31 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Err(other) => return Err(other.into()),
         Ok(_) => return Err("the revoked token was accepted".into()),
     }
+
+    // 6. The same flow, managed: a session gets a long-term token from the
+    //    credentials, exchanges it, caches the short-term token (renewing
+    //    it before it expires, one refresh however many tasks ask), and
+    //    revokes what it issued on close.
+    let session = TokenSession::builder(client.clone())
+        .client_secret(EXAMPLE_CLIENT_ID, EXAMPLE_CLIENT_SECRET)
+        .scopes(["jobs:submit"])
+        .build();
+    let credential = session.credential().await?;
+    let again = session.credential().await?;
+    println!(
+        "6. session: short-term token of {} characters, cached for the next ask: {}",
+        credential.token().len(),
+        credential.token().expose() == again.token().expose()
+    );
+    println!(
+        "   long-term X-Token-Id: {}",
+        session.long_term_token_id().unwrap_or_default()
+    );
+    session.close().await?;
+    println!(
+        "   closed: {} tokens revoked",
+        sandbox.request_count("revokeToken") - 1
+    );
 
     sandbox.shutdown().await;
     Ok(())
