@@ -10,7 +10,10 @@ use c2m_auth::{Client, TokenSession};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn runtime() -> tokio::runtime::Runtime {
-    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => panic!("cannot start a Tokio runtime: {error}"),
     }
@@ -46,7 +49,8 @@ fn cached_path(c: &mut Criterion) {
         b.iter(|| black_box(session.cached_credential()))
     });
     group.bench_function("credential().await", |b| {
-        b.to_async(&runtime).iter(|| async { black_box(session.credential().await) })
+        b.to_async(&runtime)
+            .iter(|| async { black_box(session.credential().await) })
     });
     group.finish();
 }
@@ -55,7 +59,9 @@ fn concurrent_refresh(c: &mut Criterion) {
     let runtime = runtime();
     let (sandbox, session) = warm_session(&runtime);
     let mut group = c.benchmark_group("refresh");
-    group.sample_size(20).measurement_time(Duration::from_secs(10));
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(10));
     // The baseline: one ask that refreshes, alone.
     group.bench_function("1 ask across a refresh", |b| {
         b.to_async(&runtime).iter(|| {

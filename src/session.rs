@@ -516,7 +516,11 @@ impl TokenSession {
     /// Forgets the cached short-term token, so the next ask refreshes: for
     /// when a call was refused because the token is no longer accepted.
     pub fn invalidate(&self) {
-        *self.inner.short.write().unwrap_or_else(PoisonError::into_inner) = None;
+        *self
+            .inner
+            .short
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = None;
     }
 
     /// The `token_id` (`X-Token-Id`) of the current long-term token, when
