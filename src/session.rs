@@ -366,6 +366,22 @@ struct Cached<C> {
 }
 
 impl<C> Cached<C> {
+    /// A token issued in answer to a request sent at `sent`, with the
+    /// response's `(expires_in, expires_at)`.
+    fn issued(
+        credential: C,
+        token_id: Option<String>,
+        sent: Instant,
+        (expires_in, expires_at): (i64, chrono::DateTime<chrono::Utc>),
+        margin: Duration,
+    ) -> Self {
+        Self {
+            credential,
+            token_id,
+            refresh_at: Some(refresh_at(sent, expires_in, expires_at, margin)),
+        }
+    }
+
     fn is_fresh(&self, now: Instant) -> bool {
         self.refresh_at.is_none_or(|at| now < at)
     }
@@ -709,16 +725,13 @@ async fn ensure_long(
         .x_token_id
         .clone()
         .or_else(|| response.token_id.clone());
-    let long = Arc::new(Cached {
-        credential: LongTokenAuth::from(response.body()),
-        token_id: token_id.clone(),
-        refresh_at: Some(refresh_at(
-            sent,
-            response.expires_in,
-            response.expires_at,
-            inner.refresh_margin,
-        )),
-    });
+    let long = Arc::new(Cached::issued(
+        LongTokenAuth::from(response.body()),
+        token_id.clone(),
+        sent,
+        (response.expires_in, response.expires_at),
+        inner.refresh_margin,
+    ));
     if let Some(id) = token_id {
         lock(&inner.issued).push((id, true));
     }
@@ -750,16 +763,13 @@ async fn exchange(
     })
     .await?;
     let token_id = response.token_id.clone();
-    let short = Arc::new(Cached {
-        credential: ShortTokenAuth::from(response.body()),
-        token_id: token_id.clone(),
-        refresh_at: Some(refresh_at(
-            sent,
-            response.expires_in,
-            response.expires_at,
-            inner.refresh_margin,
-        )),
-    });
+    let short = Arc::new(Cached::issued(
+        ShortTokenAuth::from(response.body()),
+        token_id.clone(),
+        sent,
+        (response.expires_in, response.expires_at),
+        inner.refresh_margin,
+    ));
     if let Some(id) = token_id {
         lock(&inner.issued).push((id, false));
     }

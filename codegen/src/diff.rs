@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::validate::{operations, resolved};
+use crate::validate::{operations, resolved, security_alternatives};
 
 /// Whether a change breaks code that uses the client.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -605,32 +605,18 @@ impl Diff<'_> {
     }
 
     fn security(&mut self, place: &str, old: &Value, new: &Value) {
-        let alternatives =
-            |doc: &'_ Value, op: &Value| -> Option<Vec<BTreeMap<String, BTreeSet<String>>>> {
-                let list = op
-                    .get("security")
-                    .or_else(|| doc.get("security"))?
-                    .as_array()?;
-                Some(
-                    list.iter()
-                        .filter_map(Value::as_object)
-                        .map(|alt| {
-                            alt.iter()
-                                .map(|(scheme, scopes)| {
-                                    let scopes = scopes
-                                        .as_array()
-                                        .into_iter()
-                                        .flatten()
-                                        .filter_map(Value::as_str)
-                                        .map(str::to_string)
-                                        .collect();
-                                    (scheme.clone(), scopes)
-                                })
-                                .collect()
-                        })
-                        .collect(),
-                )
-            };
+        // As sets, so that the order of schemes and scopes does not count.
+        let alternatives = |doc: &Value, op: &Value| -> Vec<BTreeMap<String, BTreeSet<String>>> {
+            security_alternatives(doc, op)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|alt| {
+                    alt.into_iter()
+                        .map(|(k, v)| (k, v.into_iter().collect()))
+                        .collect()
+                })
+                .collect()
+        };
         let describe = |alt: &BTreeMap<String, BTreeSet<String>>| -> String {
             if alt.is_empty() {
                 return "no credential".into();
@@ -640,8 +626,8 @@ impl Diff<'_> {
                 .collect::<Vec<_>>()
                 .join(" + ")
         };
-        let old_alts = alternatives(self.old, old).unwrap_or_default();
-        let new_alts = alternatives(self.new, new).unwrap_or_default();
+        let old_alts = alternatives(self.old, old);
+        let new_alts = alternatives(self.new, new);
         let place = format!("{place} security");
         if old_alts.is_empty() && !new_alts.is_empty() {
             self.push(

@@ -22,7 +22,7 @@ use serde_json::Value;
 use crate::locate::escape_token;
 use crate::preprocess::is_secret;
 use crate::rules::Rules;
-use crate::validate::{Document, operations, resolved};
+use crate::validate::{Document, operations, resolved, security_alternatives as alternatives};
 use crate::{SpecError, SpecErrorKind};
 
 /// One method progenitor generated, as its signature shows it.
@@ -342,34 +342,6 @@ fn scheme_item(scheme: &Scheme, spec: &Value, rt: &TokenStream) -> TokenStream {
 
         impl sealed::Sealed for #ident {}
     }
-}
-
-/// One operation's `security` alternatives: each a list of (scheme, scopes).
-type Alternatives = Vec<Vec<(String, Vec<String>)>>;
-
-fn alternatives(spec: &Value, operation: &Value) -> Option<Alternatives> {
-    let security = operation.get("security").or_else(|| spec.get("security"))?;
-    let list = security.as_array()?;
-    Some(
-        list.iter()
-            .filter_map(Value::as_object)
-            .map(|requirement| {
-                requirement
-                    .iter()
-                    .map(|(scheme, scopes)| {
-                        let scopes = scopes
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .filter_map(Value::as_str)
-                            .map(str::to_string)
-                            .collect();
-                        (scheme.clone(), scopes)
-                    })
-                    .collect()
-            })
-            .collect(),
-    )
 }
 
 /// Rust type for a header value per its schema.

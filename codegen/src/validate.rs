@@ -461,3 +461,32 @@ pub(crate) fn check_patterns(doc: &Document<'_>) -> Result<(), SpecError> {
     }
     walk(doc, doc.json, String::new())
 }
+
+/// One operation's `security` alternatives (its own, or the document's):
+/// each alternative a list of `(scheme, scopes)`; `None` when neither says.
+pub(crate) type Alternatives = Vec<Vec<(String, Vec<String>)>>;
+
+pub(crate) fn security_alternatives(spec: &Value, operation: &Value) -> Option<Alternatives> {
+    let security = operation.get("security").or_else(|| spec.get("security"))?;
+    let list = security.as_array()?;
+    Some(
+        list.iter()
+            .filter_map(Value::as_object)
+            .map(|requirement| {
+                requirement
+                    .iter()
+                    .map(|(scheme, scopes)| {
+                        let scopes = scopes
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string)
+                            .collect();
+                        (scheme.clone(), scopes)
+                    })
+                    .collect()
+            })
+            .collect(),
+    )
+}
