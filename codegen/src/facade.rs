@@ -449,6 +449,8 @@ pub(crate) fn generate(
             op.method.to_uppercase(),
             op.path
         ));
+        // Where notes about the arguments go, before the sections.
+        let notes_at = doc_text.len();
 
         let credential_param = match alternatives(spec, op.body) {
             None => None,
@@ -457,7 +459,11 @@ pub(crate) fn generate(
                 let trait_ident = format_ident!("{pascal}Credential");
                 let mut impls = Vec::new();
                 let mut accepted = Vec::new();
-                doc_text.push_str("\n# Credentials\n\nOne of:\n");
+                doc_text.push_str(if alternatives.len() == 1 {
+                    "\n# Credentials\n\n"
+                } else {
+                    "\n# Credentials\n\nOne of:\n"
+                });
                 for (index, alternative) in alternatives.iter().enumerate() {
                     let pointer = format!("{}/security/{index}", op.pointer);
                     let mut idents = Vec::new();
@@ -584,6 +590,10 @@ pub(crate) fn generate(
                     != Some(true);
                 if optional {
                     omit_body = quote!(body.is_none());
+                    doc_text.insert_str(
+                        notes_at,
+                        "\nThe request body is optional: with `None`, no body is sent at all.\n",
+                    );
                 }
                 if let Some((schema, media)) = op
                     .body

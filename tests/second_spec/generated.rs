@@ -1117,7 +1117,6 @@ impl Client {
     ///
     /// # Credentials
     ///
-    /// One of:
     /// - [`security::BearerAuth`]
     ///
     /// # Errors
@@ -1197,9 +1196,10 @@ impl Client {
     ///
     /// Sends `PUT /widgets/{widgetId}/notes` (operation `annotateWidget`).
     ///
+    /// The request body is optional: with `None`, no body is sent at all.
+    ///
     /// # Credentials
     ///
-    /// One of:
     /// - [`security::SessionCookie`]
     ///
     /// # Errors

@@ -1037,9 +1037,10 @@ impl Client {
     ///
     /// Sends `POST /auth/tokens/short` (operation `issueShortTermToken`).
     ///
+    /// The request body is optional: with `None`, no body is sent at all.
+    ///
     /// # Credentials
     ///
-    /// One of:
     /// - [`security::LongTokenAuth`]
     ///
     /// # Errors
