@@ -170,22 +170,12 @@ pub fn generate_from_str(text: &str, file: &str) -> Result<String, SpecError> {
 }
 
 fn generate(text: &str, file: &str, runtime_crate: &str) -> Result<String, SpecError> {
-    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| yaml_error(file, &e))?;
-    let json: serde_json::Value = serde_json::to_value(&yaml).map_err(|e| {
-        SpecError::new(
-            file,
-            Location::File,
-            SpecErrorKind::NotOpenApi {
-                reason: e.to_string(),
-            },
-        )
-    })?;
+    let json = load_document(text, file)?;
     let doc = Document {
         file,
         text,
         json: &json,
     };
-    validate::check_version(&doc)?;
     // Parsed from the text for its line and column in errors; generation
     // uses the rewritten JSON form below.
     let _shape: openapiv3::OpenAPI = serde_yaml::from_str(text).map_err(|e| {
