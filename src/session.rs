@@ -791,7 +791,9 @@ fn refresh_at(
         .to_std()
         .unwrap_or(Duration::ZERO);
     let lifetime = by_duration.min(by_date);
-    sent + lifetime - margin.min(lifetime / 2)
+    // A lifetime too far out to represent is treated as a year.
+    sent.checked_add(lifetime - margin.min(lifetime / 2))
+        .unwrap_or_else(|| sent + Duration::from_secs(365 * 24 * 3600))
 }
 
 /// Runs `call`, retrying what [`RetryPolicy`] and `idempotent` allow.
@@ -828,7 +830,9 @@ where
         let wait = error
             .retry_after()
             .unwrap_or_else(|| policy.backoff(attempt - 1));
-        let within_caps = attempt <= policy.max_retries && waited + wait <= policy.max_total_wait;
+        // Saturating: a server may send any `Retry-After`.
+        let within_caps =
+            attempt <= policy.max_retries && waited.saturating_add(wait) <= policy.max_total_wait;
         if !retryable || !within_caps {
             return Err(if rate_limited {
                 SessionError::RateLimited {
@@ -841,7 +845,7 @@ where
             });
         }
         tokio::time::sleep(wait).await;
-        waited += wait;
+        waited = waited.saturating_add(wait);
     }
 }
 
@@ -907,6 +911,50 @@ mod tests {
             lead >= Duration::from_secs(4) && lead <= Duration::from_secs(5),
             "{lead:?}"
         );
+    }
+
+    #[test]
+    fn extreme_lifetimes_do_not_overflow() {
+        let sent = Instant::now();
+        let far = chrono::DateTime::<chrono::Utc>::MAX_UTC;
+        let at = refresh_at(sent, i64::MAX, far, Duration::from_secs(60));
+        assert!(at > sent);
+        let past = chrono::Utc::now() - chrono::TimeDelta::seconds(30);
+        assert_eq!(refresh_at(sent, -5, past, Duration::from_secs(60)), sent);
+    }
+
+    #[tokio::test]
+    async fn an_absurd_retry_after_ends_the_retries_without_overflow() {
+        let mut calls = 0;
+        let result: Result<(), SessionError> = with_retry(
+            &RetryPolicy::default(),
+            "issueShortTermToken",
+            false,
+            || {
+                calls += 1;
+                async {
+                    Err(runtime::Error::Api {
+                        status: StatusCode::TOO_MANY_REQUESTS,
+                        body: types::AuthError {
+                            code: "rate_limited".into(),
+                            message: "later".into(),
+                            details: Default::default(),
+                        },
+                        retry_after: Some(Duration::MAX),
+                    })
+                }
+            },
+        )
+        .await;
+        assert_eq!(calls, 1);
+        assert!(matches!(
+            result,
+            Err(SessionError::RateLimited {
+                attempts: 1,
+                retry_after: Some(Duration::MAX),
+                ..
+            })
+        ));
     }
 
     #[test]
