@@ -75,7 +75,7 @@ fn raw_methods(raw: &syn::File) -> BTreeMap<String, RawMethod> {
                 continue;
             };
             methods.insert(
-                operation_id.to_string(),
+                method_key(operation_id),
                 RawMethod {
                     ident: function.sig.ident.clone(),
                     params,
@@ -111,6 +111,17 @@ fn type_names(raw: &syn::File) -> std::collections::BTreeSet<String> {
         }
     }
     names
+}
+
+/// How an operationId and progenitor's record of it are matched: its
+/// letters and digits, lowercased (progenitor's snake_case differs from
+/// `heck`'s on names such as `1st-thing`).
+fn method_key(operation_id: &str) -> String {
+    operation_id
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// `T` and `E` of `Result<ResponseValue<T>, Error<E>>`.
@@ -219,7 +230,7 @@ fn schemes(doc: &Document<'_>) -> Result<Vec<Scheme>, SpecError> {
         };
         found.push(Scheme {
             name: name.clone(),
-            ident: format_ident!("{}", name.to_pascal_case()),
+            ident: ident(&name.to_pascal_case()),
             kind,
         });
     }
@@ -411,7 +422,7 @@ pub(crate) fn generate(
             .get("operationId")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let Some(raw_method) = raw_methods.get(&operation_id.to_snake_case()) else {
+        let Some(raw_method) = raw_methods.get(&method_key(operation_id)) else {
             return Err(doc.error_at(
                 &op.pointer,
                 SpecErrorKind::Generator {
@@ -456,7 +467,7 @@ pub(crate) fn generate(
             None => None,
             Some(alternatives) if alternatives.is_empty() => None,
             Some(alternatives) => {
-                let trait_ident = format_ident!("{pascal}Credential");
+                let trait_ident = ident(&format!("{pascal}Credential"));
                 let mut impls = Vec::new();
                 let mut accepted = Vec::new();
                 doc_text.push_str(if alternatives.len() == 1 {
@@ -763,7 +774,7 @@ pub(crate) fn generate(
         let headers_ty = if header_fields.is_empty() {
             quote!(#rt::NoHeaders)
         } else {
-            let ident = format_ident!("{pascal}Headers");
+            let ident = ident(&format!("{pascal}Headers"));
             let mut fields = Vec::new();
             let mut parses = Vec::new();
             for (header, (ty, required, text, rule, spec_name)) in &header_fields {
@@ -1213,7 +1224,7 @@ fn token_conversions(spec: &Value, schemes: &[Scheme], raw: &syn::File) -> Token
                 .get("operationId")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            let Some(method) = methods.get(&id.to_snake_case()) else {
+            let Some(method) = methods.get(&method_key(id)) else {
                 continue;
             };
             let has_access_token = op
@@ -1366,6 +1377,29 @@ fn doc_example(
     format!(
         "\n{what} `{name}`{summary}:\n\n```\nlet value: {type_path} = serde_json::from_value(serde_json::json!({pretty}))?;\n# Ok::<(), serde_json::Error>(())\n```\n"
     )
+}
+
+/// An identifier from text the spec chose: characters that cannot be in
+/// one become `_`, a leading digit gets a `_` before it, and a keyword a `_`
+/// after it.
+pub(crate) fn ident(raw: &str) -> Ident {
+    let mut text: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if text.is_empty() || text.starts_with(|c: char| c.is_ascii_digit()) {
+        text.insert(0, '_');
+    }
+    match syn::parse_str::<Ident>(&text) {
+        Ok(ident) => ident,
+        Err(_) => format_ident!("{}_", text),
+    }
 }
 
 /// Field names that are Rust keywords get a trailing underscore.

@@ -238,8 +238,25 @@ fn generate(text: &str, file: &str, runtime_crate: &str) -> Result<String, SpecE
         )
     };
     let mut raw: syn::File = syn::parse2(tokens).map_err(unparsable)?;
-    let constructors = facade::seal_input_types(&mut raw, &json);
-    let typed = facade::generate(&doc, &raw, runtime_crate)?;
+    // The typed layer is this crate's own code; should it ever panic on a
+    // document, that too becomes a message rather than a backtrace.
+    let layered = quietly(|| {
+        let constructors = facade::seal_input_types(&mut raw, &json);
+        facade::generate(&doc, &raw, runtime_crate).map(|typed| (constructors, typed))
+    });
+    let (constructors, typed) = match layered {
+        Ok(result) => result?,
+        Err(message) => {
+            return Err(SpecError::new(
+                file,
+                Location::File,
+                SpecErrorKind::Generator {
+                    operation_id: None,
+                    reason: format!("c2m-auth-codegen failed (a bug; please report it): {message}"),
+                },
+            ));
+        }
+    };
     let whole = quote::quote! {
         /// What progenitor generates: the request and response code, and the
         /// types. The typed layer below wraps it.
@@ -353,10 +370,10 @@ thread_local! {
 /// asserts for constructs it does not support) into a message. The panic
 /// is kept off stderr by a hook that stays quiet only on this thread and
 /// only while progenitor runs, so other threads' panics still print.
-fn run_progenitor(
-    spec: &openapiv3::OpenAPI,
-    runtime_crate: &str,
-) -> Result<proc_macro2::TokenStream, String> {
+/// Runs `f`, turning a panic into its message. The panic is kept off
+/// stderr by a hook that stays quiet only on this thread and only while `f`
+/// runs, so other threads' panics still print.
+fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     static INSTALL_HOOK: Once = Once::new();
     INSTALL_HOOK.call_once(|| {
         let previous = panic::take_hook();
@@ -366,7 +383,24 @@ fn run_progenitor(
             }
         }));
     });
+    QUIET_PANICS.with(|q| q.set(true));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(f));
+    QUIET_PANICS.with(|q| q.set(false));
+    outcome.map_err(|payload| {
+        payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "an unsupported construct".to_string())
+    })
+}
 
+/// Runs progenitor, turning its errors and its panics (it has `todo!`s and
+/// asserts for constructs it does not support) into a message.
+fn run_progenitor(
+    spec: &openapiv3::OpenAPI,
+    runtime_crate: &str,
+) -> Result<proc_macro2::TokenStream, String> {
     let runtime = runtime_crate.replace('-', "_");
     let context: proc_macro2::TokenStream = format!("::{runtime}::runtime::CallContext")
         .parse()
@@ -377,19 +411,9 @@ fn run_progenitor(
         .with_hooks(progenitor::HooksMode::Expected)
         .with_crate(runtime_crate, progenitor::CrateVers::Any, None);
     let mut generator = progenitor::Generator::new(&settings);
-    QUIET_PANICS.with(|q| q.set(true));
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| generator.generate_tokens(spec)));
-    QUIET_PANICS.with(|q| q.set(false));
-    match outcome {
+    match quietly(|| generator.generate_tokens(spec)) {
         Ok(Ok(tokens)) => Ok(tokens),
         Ok(Err(error)) => Err(error.to_string()),
-        Err(payload) => {
-            let message = payload
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "unsupported construct".to_string());
-            Err(format!("progenitor cannot handle this document: {message}"))
-        }
+        Err(message) => Err(format!("progenitor cannot handle this document: {message}")),
     }
 }

@@ -120,3 +120,45 @@ fn third_party_documents_generate() {
         syn::parse_file(&source).unwrap_or_else(|e| panic!("{name}: {e}"));
     }
 }
+
+#[test]
+fn names_that_are_not_rust_identifiers_still_generate() {
+    // A scheme, an operation and a bounded schema whose names start with a
+    // digit or hold punctuation or a keyword.
+    let spec = r#"
+openapi: 3.0.3
+info: {title: Odd names, version: '1'}
+security:
+  - 2FA-Key: []
+paths:
+  /things:
+    post:
+      operationId: 1st-thing
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/2Things'}
+      responses:
+        '200':
+          description: ok
+          headers:
+            X-Self: {schema: {type: string}}
+components:
+  securitySchemes:
+    2FA-Key: {type: apiKey, in: header, name: X-2FA}
+    Self: {type: http, scheme: bearer}
+  schemas:
+    2Things:
+      type: object
+      properties:
+        type: {type: integer, maximum: 3}
+"#;
+    let source = generate_from_str(spec, "odd.yaml").unwrap_or_else(|e| panic!("{e}"));
+    syn::parse_file(&source).unwrap_or_else(|e| panic!("unparsable output: {e}"));
+    assert!(source.contains("pub async fn _1st_thing<'a>("));
+    assert!(source.contains("pub struct _2faKey {"));
+    assert!(source.contains("pub struct Self_ {"));
+    assert!(source.contains("pub trait _1stThingCredential"));
+    assert!(source.contains("pub(super) static _2THINGS: "));
+}
