@@ -28,6 +28,9 @@ use crate::{SpecError, SpecErrorKind};
 /// One method progenitor generated, as its signature shows it.
 struct RawMethod {
     ident: Ident,
+    /// Its lifetime and type parameters (e.g. `B: Into<reqwest::Body>` for
+    /// a raw body), which the typed method repeats.
+    generics: syn::Generics,
     params: Vec<(Ident, syn::Type)>,
     ok: syn::Type,
     err: syn::Type,
@@ -78,6 +81,7 @@ fn raw_methods(raw: &syn::File) -> BTreeMap<String, RawMethod> {
                 method_key(operation_id),
                 RawMethod {
                     ident: function.sig.ident.clone(),
+                    generics: function.sig.generics.clone(),
                     params,
                     ok,
                     err,
@@ -595,10 +599,14 @@ pub(crate) fn generate(
             args.push(quote!(#name));
             if name == "body" {
                 let body = op.body.get("requestBody").map(|b| resolved(spec, b));
-                let optional = body
-                    .and_then(|b| b.get("required"))
-                    .and_then(Value::as_bool)
-                    != Some(true);
+                // Optional JSON bodies reach here as `Option<&T>` (see
+                // `preprocess`); other media types are always sent.
+                let is_option = matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"));
+                let optional = is_option
+                    && body
+                        .and_then(|b| b.get("required"))
+                        .and_then(Value::as_bool)
+                        != Some(true);
                 if optional {
                     omit_body = quote!(body.is_none());
                     doc_text.insert_str(
@@ -1008,13 +1016,17 @@ pub(crate) fn generate(
         }
 
         let method_doc = docs(&doc_text);
+        let generics = &raw_method.generics;
+        let where_clause = &raw_method.generics.where_clause;
         methods.push(quote! {
             #method_doc
-            pub async fn #method_ident<'a>(
+            pub async fn #method_ident #generics(
                 &'a self,
                 #credential_param
                 #(#params),*
-            ) -> ::std::result::Result<#rt::Response<#ok, #headers_ty>, #rt::Error<#err>> {
+            ) -> ::std::result::Result<#rt::Response<#ok, #headers_ty>, #rt::Error<#err>>
+            #where_clause
+            {
                 #(#checks)*
                 let context = #context;
                 let raw = raw::Client::new_with_client(&self.base_url, self.http.clone(), context);
@@ -1034,6 +1046,16 @@ pub(crate) fn generate(
     let tuple_seals = tuple_seals.into_iter().map(|(_, tokens)| tokens);
     let anonymous_seal =
         anonymous_sealed.then(|| quote!(impl sealed::Sealed for #rt::Anonymous {}));
+    // Only where something is sealed (a spec may declare no security).
+    let sealed_module = (!scheme_items.is_empty() || anonymous_sealed).then(|| {
+        quote! {
+            mod sealed {
+                /// Keeps the per-operation credential traits closed: only
+                /// the spec decides what an operation accepts.
+                pub trait Sealed {}
+            }
+        }
+    });
     let security = quote! {
         /// Credentials: one type per security scheme of the spec, and per
         /// operation a sealed trait implemented only for the credentials
@@ -1042,11 +1064,7 @@ pub(crate) fn generate(
             #(#scheme_items)*
             #(#traits)*
 
-            mod sealed {
-                /// Keeps the per-operation credential traits closed: only
-                /// the spec decides what an operation accepts.
-                pub trait Sealed {}
-            }
+            #sealed_module
             #(#tuple_seals)*
             #anonymous_seal
         }
@@ -1530,10 +1548,10 @@ fn servers(spec: &Value, rt: &TokenStream) -> (TokenStream, TokenStream) {
 }
 
 /// The struct types requests use (method parameters and what they contain):
-/// marks them `#[non_exhaustive]` in progenitor's output and returns a
-/// `new` constructor for each, taking the required fields, so a new optional
-/// field in the spec does not break code that builds requests.
-pub(crate) fn seal_input_types(raw: &mut syn::File, spec: &Value) -> TokenStream {
+/// marks them `#[non_exhaustive]` in progenitor's output and adds a `new`
+/// constructor to each, taking the required fields, so a new optional field
+/// in the spec does not break code that builds requests.
+pub(crate) fn seal_input_types(raw: &mut syn::File, spec: &Value) {
     use std::collections::BTreeSet;
 
     // Type names used by method parameters.
@@ -1547,7 +1565,7 @@ pub(crate) fn seal_input_types(raw: &mut syn::File, spec: &Value) -> TokenStream
         syn::Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
         _ => None,
     }) else {
-        return quote!();
+        return;
     };
     let structs: BTreeMap<String, usize> = types
         .1
@@ -1586,7 +1604,7 @@ pub(crate) fn seal_input_types(raw: &mut syn::File, spec: &Value) -> TokenStream
         }
     }
 
-    let mut constructors = Vec::new();
+    let mut constructors: Vec<syn::Item> = Vec::new();
     for name in seen {
         let Some(index) = structs.get(&name) else {
             continue;
@@ -1611,7 +1629,7 @@ pub(crate) fn seal_input_types(raw: &mut syn::File, spec: &Value) -> TokenStream
             .collect();
 
         let mut required: Vec<(usize, Ident, syn::Type)> = Vec::new();
-        let mut optional: Vec<Ident> = Vec::new();
+        let mut optional: Vec<(Ident, TokenStream)> = Vec::new();
         for (position, field) in item.fields.iter().enumerate() {
             let Some(ident) = field.ident.clone() else {
                 continue;
@@ -1622,10 +1640,19 @@ pub(crate) fn seal_input_types(raw: &mut syn::File, spec: &Value) -> TokenStream
                 .filter(|a| a.path().is_ident("serde"))
                 .map(|a| quote!(#a).to_string())
                 .collect();
+            // `#[serde(default = "path")]` names the default's function.
+            let default_fn = serde_attrs.iter().find_map(|a| {
+                let path = a.split("default = \"").nth(1)?.split('"').next()?;
+                syn::parse_str::<syn::Path>(path).ok()
+            });
             let has_default = serde_attrs.iter().any(|a| a.contains("default"));
             let is_option = matches!(&field.ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"));
             if has_default || is_option {
-                optional.push(ident);
+                let value = match default_fn {
+                    Some(path) => quote!(#path()),
+                    None => quote!(::std::default::Default::default()),
+                };
+                optional.push((ident, value));
                 continue;
             }
             let wire_name = serde_attrs
@@ -1645,21 +1672,20 @@ pub(crate) fn seal_input_types(raw: &mut syn::File, spec: &Value) -> TokenStream
         }
         required.sort_by_key(|(order, _, _)| *order);
         let ty = format_ident!("{}", name);
-        let params = required.iter().map(|(_, ident, ty)| {
-            let ty = qualify(quote!(#ty), &all_types);
-            quote!(#ident: impl ::std::convert::Into<#ty>)
-        });
+        let params = required
+            .iter()
+            .map(|(_, ident, ty)| quote!(#ident: impl ::std::convert::Into<#ty>));
         let sets = required
             .iter()
             .map(|(_, ident, _)| quote!(#ident: #ident.into()));
-        let defaults = optional
-            .iter()
-            .map(|ident| quote!(#ident: ::std::default::Default::default()));
+        let defaults = optional.iter().map(|(ident, value)| quote!(#ident: #value));
         let doc = docs(&format!(
             "A `{name}` with its required fields; set the optional ones afterwards.\n\nRequest types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them."
         ));
-        constructors.push(quote! {
-            impl types::#ty {
+        // Inside the types module, where field types and default functions
+        // are in scope as typify wrote them.
+        constructors.push(syn::parse_quote! {
+            impl #ty {
                 #doc
                 #[allow(clippy::new_without_default)]
                 pub fn new(#(#params),*) -> Self {
@@ -1668,39 +1694,7 @@ pub(crate) fn seal_input_types(raw: &mut syn::File, spec: &Value) -> TokenStream
             }
         });
     }
-    quote!(#(#constructors)*)
-}
-
-/// A type written inside progenitor's `types` module, as written outside
-/// it: bare names of generated types get a `types::` prefix.
-fn qualify(tokens: TokenStream, names: &std::collections::BTreeSet<String>) -> TokenStream {
-    let mut out = Vec::new();
-    let mut after_colons = false;
-    for token in tokens {
-        match &token {
-            proc_macro2::TokenTree::Ident(ident)
-                if !after_colons && names.contains(&ident.to_string()) =>
-            {
-                out.push(quote!(types::#ident));
-                after_colons = false;
-                continue;
-            }
-            proc_macro2::TokenTree::Group(group) => {
-                let inner = qualify(group.stream(), names);
-                let mut rebuilt = proc_macro2::Group::new(group.delimiter(), inner);
-                rebuilt.set_span(group.span());
-                out.push(quote!(#rebuilt));
-                after_colons = false;
-                continue;
-            }
-            proc_macro2::TokenTree::Punct(punct) => {
-                after_colons = punct.as_char() == ':';
-            }
-            _ => after_colons = false,
-        }
-        out.push(quote!(#token));
-    }
-    quote!(#(#out)*)
+    types.1.extend(constructors);
 }
 
 /// The identifiers of a type's path segments (candidates for generated

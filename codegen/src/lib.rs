@@ -241,10 +241,10 @@ fn generate(text: &str, file: &str, runtime_crate: &str) -> Result<String, SpecE
     // The typed layer is this crate's own code; should it ever panic on a
     // document, that too becomes a message rather than a backtrace.
     let layered = quietly(|| {
-        let constructors = facade::seal_input_types(&mut raw, &json);
-        facade::generate(&doc, &raw, runtime_crate).map(|typed| (constructors, typed))
+        facade::seal_input_types(&mut raw, &json);
+        facade::generate(&doc, &raw, runtime_crate)
     });
-    let (constructors, typed) = match layered {
+    let typed = match layered {
         Ok(result) => result?,
         Err(message) => {
             return Err(SpecError::new(
@@ -264,7 +264,6 @@ fn generate(text: &str, file: &str, runtime_crate: &str) -> Result<String, SpecE
         mod raw {
             #raw
         }
-        #constructors
         #typed
     };
     let syntax: syn::File = syn::parse2(whole).map_err(unparsable)?;
