@@ -356,6 +356,36 @@ mod raw {
                 }
             }
         }
+        impl AnnotateWidgetBody {
+            /// A `AnnotateWidgetBody` with its required fields; set the optional ones afterwards.
+            ///
+            /// Request types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them.
+            #[allow(clippy::new_without_default)]
+            pub fn new(text: impl ::std::convert::Into<AnnotateWidgetBodyText>) -> Self {
+                Self {
+                    text: text.into(),
+                    urgent: ::std::default::Default::default(),
+                }
+            }
+        }
+        impl Widget {
+            /// A `Widget` with its required fields; set the optional ones afterwards.
+            ///
+            /// Request types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them.
+            #[allow(clippy::new_without_default)]
+            pub fn new(
+                name: impl ::std::convert::Into<WidgetName>,
+                weight: impl ::std::convert::Into<f64>,
+                tags: impl ::std::convert::Into<::std::vec::Vec<WidgetTagsItem>>,
+            ) -> Self {
+                Self {
+                    name: name.into(),
+                    weight: weight.into(),
+                    tags: tags.into(),
+                    secret_code: ::std::default::Default::default(),
+                }
+            }
+        }
     }
     #[derive(Clone, Debug)]
     /**Client for Widget Registry
@@ -609,36 +639,6 @@ Sends a `GET` request to `/health`
     pub mod prelude {
         #[allow(unused_imports)]
         pub use super::Client;
-    }
-}
-impl types::AnnotateWidgetBody {
-    /// A `AnnotateWidgetBody` with its required fields; set the optional ones afterwards.
-    ///
-    /// Request types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them.
-    #[allow(clippy::new_without_default)]
-    pub fn new(text: impl ::std::convert::Into<types::AnnotateWidgetBodyText>) -> Self {
-        Self {
-            text: text.into(),
-            urgent: ::std::default::Default::default(),
-        }
-    }
-}
-impl types::Widget {
-    /// A `Widget` with its required fields; set the optional ones afterwards.
-    ///
-    /// Request types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them.
-    #[allow(clippy::new_without_default)]
-    pub fn new(
-        name: impl ::std::convert::Into<types::WidgetName>,
-        weight: impl ::std::convert::Into<f64>,
-        tags: impl ::std::convert::Into<::std::vec::Vec<types::WidgetTagsItem>>,
-    ) -> Self {
-        Self {
-            name: name.into(),
-            weight: weight.into(),
-            tags: tags.into(),
-            secret_code: ::std::default::Default::default(),
-        }
     }
 }
 #[allow(unused_imports)]

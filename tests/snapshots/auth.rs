@@ -292,6 +292,39 @@ must be provided: a client secret, a one-time code, or an assertion.
                 }
             }
         }
+        impl LongTokenRequest {
+            /// A `LongTokenRequest` with its required fields; set the optional ones afterwards.
+            ///
+            /// Request types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them.
+            #[allow(clippy::new_without_default)]
+            pub fn new(
+                grant_type: impl ::std::convert::Into<LongTokenRequestGrantType>,
+                client_id: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    grant_type: grant_type.into(),
+                    client_id: client_id.into(),
+                    assertion: ::std::default::Default::default(),
+                    assertion_type: ::std::default::Default::default(),
+                    client_secret: ::std::default::Default::default(),
+                    otp_code: ::std::default::Default::default(),
+                    scopes: ::std::default::Default::default(),
+                    ttl_seconds: ::std::default::Default::default(),
+                }
+            }
+        }
+        impl ShortTokenRequest {
+            /// A `ShortTokenRequest` with its required fields; set the optional ones afterwards.
+            ///
+            /// Request types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them.
+            #[allow(clippy::new_without_default)]
+            pub fn new() -> Self {
+                Self {
+                    long_token: ::std::default::Default::default(),
+                    scopes: ::std::default::Default::default(),
+                }
+            }
+        }
     }
     #[derive(Clone, Debug)]
     /**Client for C2M API v2 - Auth Overlay
@@ -572,39 +605,6 @@ Arguments:
     pub mod prelude {
         #[allow(unused_imports)]
         pub use super::Client;
-    }
-}
-impl types::LongTokenRequest {
-    /// A `LongTokenRequest` with its required fields; set the optional ones afterwards.
-    ///
-    /// Request types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them.
-    #[allow(clippy::new_without_default)]
-    pub fn new(
-        grant_type: impl ::std::convert::Into<types::LongTokenRequestGrantType>,
-        client_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        Self {
-            grant_type: grant_type.into(),
-            client_id: client_id.into(),
-            assertion: ::std::default::Default::default(),
-            assertion_type: ::std::default::Default::default(),
-            client_secret: ::std::default::Default::default(),
-            otp_code: ::std::default::Default::default(),
-            scopes: ::std::default::Default::default(),
-            ttl_seconds: ::std::default::Default::default(),
-        }
-    }
-}
-impl types::ShortTokenRequest {
-    /// A `ShortTokenRequest` with its required fields; set the optional ones afterwards.
-    ///
-    /// Request types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them.
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        Self {
-            long_token: ::std::default::Default::default(),
-            scopes: ::std::default::Default::default(),
-        }
     }
 }
 #[allow(unused_imports)]
