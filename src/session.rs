@@ -957,6 +957,73 @@ mod tests {
         ));
     }
 
+    /// A server on loopback that accepts connections and never answers,
+    /// counting them.
+    async fn silent_server() -> (String, Arc<AtomicU64>) {
+        let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
+            Ok(listener) => listener,
+            Err(e) => panic!("bind: {e}"),
+        };
+        let url = format!(
+            "http://{}",
+            listener
+                .local_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_default()
+        );
+        let accepted = Arc::new(AtomicU64::new(0));
+        let count = Arc::clone(&accepted);
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                count.fetch_add(1, Ordering::SeqCst);
+                held.push(socket);
+            }
+        });
+        (url, accepted)
+    }
+
+    #[tokio::test]
+    async fn a_timeout_is_retried_only_for_idempotent_calls() {
+        let (url, accepted) = silent_server().await;
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_millis(150))
+            .build()
+            .unwrap_or_default();
+        let client = Client::with_http_client(&url, http).unwrap_or_else(|e| panic!("{e}"));
+        let policy = RetryPolicy {
+            initial_backoff: Duration::from_millis(1),
+            max_backoff: Duration::from_millis(1),
+            ..RetryPolicy::default()
+        };
+        let credential = LongTokenAuth::new("t");
+
+        // An exchange that may have reached the server is not repeated.
+        let result = with_retry(&policy, "issueShortTermToken", false, || {
+            client.issue_short_term_token(&credential, None)
+        })
+        .await;
+        assert!(
+            matches!(result, Err(SessionError::Request { .. })),
+            "{result:?}"
+        );
+        assert_eq!(accepted.load(Ordering::SeqCst), 1);
+
+        // A revocation is idempotent: it is retried up to the policy.
+        let result = with_retry(&policy, "revokeToken", true, || {
+            client.revoke_token(&credential, "tok_x")
+        })
+        .await;
+        assert!(
+            matches!(result, Err(SessionError::Request { .. })),
+            "{result:?}"
+        );
+        assert_eq!(
+            accepted.load(Ordering::SeqCst),
+            1 + 1 + u64::from(policy.max_retries)
+        );
+    }
+
     #[test]
     fn session_errors_show_no_secret_and_read_well() {
         let error = SessionError::RateLimited {
