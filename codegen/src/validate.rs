@@ -223,7 +223,7 @@ pub(crate) fn check_operations(doc: &Document<'_>) -> Result<(), SpecError> {
 
         if let Some(body) = op.body.get("requestBody") {
             let body_pointer = format!("{}/requestBody", op.pointer);
-            let body = resolve(doc.json, body);
+            let body = resolved(doc.json, body);
             if let Some(Value::Object(content)) = body.get("content")
                 && content.len() > 1
             {
@@ -245,7 +245,7 @@ pub(crate) fn check_operations(doc: &Document<'_>) -> Result<(), SpecError> {
         if let Some(Value::Object(responses)) = op.body.get("responses") {
             for (status, response) in responses {
                 let pointer = format!("{}/responses/{}", op.pointer, escape_token(status));
-                let response = resolve(doc.json, response);
+                let response = resolved(doc.json, response);
                 let kind = match response_body_kind(doc.json, response) {
                     Ok(kind) => kind,
                     Err(media) => {
@@ -319,7 +319,7 @@ fn check_path_parameters(
             continue;
         };
         for (index, param) in params.iter().enumerate() {
-            let param = resolve(doc.json, param);
+            let param = resolved(doc.json, param);
             if param.get("in").and_then(Value::as_str) != Some("path") {
                 continue;
             }
@@ -353,7 +353,7 @@ fn check_path_parameters(
 }
 
 /// Follows a local `$ref` (already checked to resolve) to its target.
-fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
+pub(crate) fn resolved<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
     let mut node = node;
     // Bounded, so that a cycle of references cannot loop forever.
     for _ in 0..32 {
@@ -393,7 +393,7 @@ fn response_body_kind(doc: &Value, response: &Value) -> Result<String, String> {
 fn schema_name(doc: &Value, schema: &Value) -> String {
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
         // Two references to one schema are one type.
-        let target = resolve(doc, schema);
+        let target = resolved(doc, schema);
         if target.get("$ref").is_none() {
             return format!("`{}`", reference.rsplit('/').next().unwrap_or(reference));
         }
@@ -416,11 +416,6 @@ pub(crate) fn operations_mut(doc: &mut Value) -> Vec<&mut Value> {
         }
     }
     found
-}
-
-/// Follows local `$ref`s from `node` to the node they name.
-pub(crate) fn resolved<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
-    resolve(doc, node)
 }
 
 /// Every `pattern` must be an ECMA-262 regular expression (as OpenAPI
