@@ -6,9 +6,10 @@
 //! The scratch crate lives under Cargo's `target/tmp` and shares its target
 //! directory with `tests/regenerate.rs`, so dependencies build once.
 
+mod nested_cargo;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const WORKSPACE: &str = env!("CARGO_MANIFEST_DIR");
 const DOCUMENTS: [&str; 4] = ["keeper", "buildomat", "propolis-server", "nexus"];
@@ -68,17 +69,17 @@ regress = "0.12"
     )
     .expect("copy Cargo.lock");
 
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let output = Command::new(cargo)
-        .args(["check", "--offline", "--quiet", "--lib"])
-        .current_dir(&root)
-        .env("CARGO_TARGET_DIR", base.join("target"))
-        .env("CARGO_TERM_COLOR", "never")
-        .output()
-        .expect("run cargo check");
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let output = nested_cargo::run(
+        nested_cargo::command(&root, &base.join("target")).args([
+            "check",
+            "--offline",
+            "--quiet",
+            "--lib",
+        ]),
+    );
     assert!(
         output.status.success(),
-        "the generated clients do not compile cleanly:\n{stderr}"
+        "the generated clients do not compile cleanly: {}",
+        nested_cargo::describe(&output)
     );
 }

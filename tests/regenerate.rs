@@ -6,9 +6,11 @@
 //! The copy and its target directory live under Cargo's `target/tmp`, so
 //! later runs reuse the compiled dependencies.
 
+mod nested_cargo;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 const WORKSPACE: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -50,16 +52,16 @@ impl Copy {
         self.root.join("spec/auth.yaml")
     }
 
+    fn cargo(&self, args: &[&str]) -> Output {
+        nested_cargo::run(
+            nested_cargo::command(&self.root, &self.root.join("../target"))
+                .args(args)
+                .args(["--offline", "--quiet", "-p", "c2m-auth", "--lib"]),
+        )
+    }
+
     fn cargo_check(&self) -> Output {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-        Command::new(cargo)
-            .args(["check", "--offline", "--quiet", "-p", "c2m-auth", "--lib"])
-            .args(["--message-format", "json"])
-            .current_dir(&self.root)
-            .env("CARGO_TARGET_DIR", self.root.join("../target"))
-            .env("CARGO_TERM_COLOR", "never")
-            .output()
-            .expect("run cargo check")
+        self.cargo(&["check", "--message-format", "json"])
     }
 
     /// Runs `cargo check`, expecting success, and returns the generated file.
@@ -68,8 +70,8 @@ impl Copy {
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(
             output.status.success(),
-            "cargo check failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
+            "cargo check failed: {}",
+            nested_cargo::describe(&output)
         );
         let out_dir = stdout
             .lines()
@@ -81,7 +83,12 @@ impl Copy {
                     .is_some_and(|id| id.contains("c2m-auth") && !id.contains("codegen"))
             })
             .find_map(|message| message["out_dir"].as_str().map(PathBuf::from))
-            .expect("cargo reports the build script's OUT_DIR");
+            .unwrap_or_else(|| {
+                panic!(
+                    "cargo reports no OUT_DIR for the build script: {}",
+                    nested_cargo::describe(&output)
+                )
+            });
         let file = out_dir.join("c2m_auth.rs");
         let source = fs::read_to_string(&file).expect("read generated file");
         (file, source)
@@ -98,7 +105,11 @@ impl Copy {
     fn failure(&self) -> String {
         let output = self.cargo_check();
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        assert!(!output.status.success(), "the broken spec built");
+        assert!(
+            !output.status.success(),
+            "the broken spec built: {}",
+            nested_cargo::describe(&output)
+        );
         assert!(!stderr.contains("panicked"), "{stderr}");
         assert!(!stderr.contains("RUST_BACKTRACE"), "{stderr}");
         stderr
@@ -185,36 +196,17 @@ fn an_example_that_no_longer_fits_fails_the_tests_naming_it() {
     let original = fs::read_to_string(copy.spec()).expect("read spec");
     let probe = format!("{PROBE}      example:\n        probe_field: 42\n");
     fs::write(copy.spec(), format!("{original}{probe}")).expect("write spec");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let output = Command::new(cargo)
-        .args([
-            "test",
-            "--offline",
-            "--quiet",
-            "-p",
-            "c2m-auth",
-            "--lib",
-            "spec_examples",
-        ])
-        .current_dir(&copy.root)
-        .env("CARGO_TARGET_DIR", copy.root.join("../target"))
-        .env("CARGO_TERM_COLOR", "never")
-        .output()
-        .expect("run cargo test");
+    let output = copy.cargo(&["test", "spec_examples"]);
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        !output.status.success(),
-        "the misfit example passed: {stdout}"
-    );
+    let report = nested_cargo::describe(&output);
+    assert!(stdout.contains("running "), "the tests did not build: {report}");
+    assert!(!output.status.success(), "the misfit example passed: {report}");
     assert!(
         stdout.contains("example `example` of the `RegenerateProbe` schema does not fit"),
-        "{stdout}"
+        "{report}"
     );
-    assert!(stdout.contains("at `probe_field`"), "{stdout}");
+    assert!(stdout.contains("at `probe_field`"), "{report}");
     // Only that example's test fails.
-    assert!(
-        stdout.contains("schema_regenerate_probe_example"),
-        "{stdout}"
-    );
-    assert!(stdout.contains("1 failed"), "{stdout}");
+    assert!(stdout.contains("schema_regenerate_probe_example"), "{report}");
+    assert!(stdout.contains("1 failed"), "{report}");
 }
