@@ -408,6 +408,30 @@ struct Inner {
     closed: AtomicBool,
 }
 
+impl Inner {
+    /// Caches a token issued in answer to a request sent at `sent` and
+    /// records its id, if it has one, for [`TokenSession::revoke`].
+    fn remember<C>(
+        &self,
+        credential: C,
+        token_id: Option<String>,
+        sent: Instant,
+        expiry: (i64, chrono::DateTime<chrono::Utc>),
+        long: bool,
+    ) -> Arc<Cached<C>> {
+        if let Some(id) = &token_id {
+            lock(&self.issued).push((id.clone(), long));
+        }
+        Arc::new(Cached::issued(
+            credential,
+            token_id,
+            sent,
+            expiry,
+            self.refresh_margin,
+        ))
+    }
+}
+
 /// Locks a mutex, recovering from poisoning: every update under these locks
 /// is a single assignment or push, never left half done.
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -725,16 +749,13 @@ async fn ensure_long(
         .x_token_id
         .clone()
         .or_else(|| response.token_id.clone());
-    let long = Arc::new(Cached::issued(
+    let long = inner.remember(
         LongTokenAuth::from(response.body()),
-        token_id.clone(),
+        token_id,
         sent,
         (response.expires_in, response.expires_at),
-        inner.refresh_margin,
-    ));
-    if let Some(id) = token_id {
-        lock(&inner.issued).push((id, true));
-    }
+        true,
+    );
     *lock(&inner.long) = Some(Arc::clone(&long));
     Ok(long)
 }
@@ -762,17 +783,13 @@ async fn exchange(
             .issue_short_term_token(&long.credential, body.as_ref())
     })
     .await?;
-    let token_id = response.token_id.clone();
-    let short = Arc::new(Cached::issued(
+    let short = inner.remember(
         ShortTokenAuth::from(response.body()),
-        token_id.clone(),
+        response.token_id.clone(),
         sent,
         (response.expires_in, response.expires_at),
-        inner.refresh_margin,
-    ));
-    if let Some(id) = token_id {
-        lock(&inner.issued).push((id, false));
-    }
+        false,
+    );
     *inner.short.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&short));
     Ok(short)
 }
