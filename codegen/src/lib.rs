@@ -183,12 +183,10 @@ fn generate(text: &str, file: &str, runtime_crate: &str) -> Result<String, SpecE
             line: l.line(),
             column: l.column(),
         });
-        SpecError::new(
+        not_openapi(
             file,
             position.map_or(Location::File, Location::Text),
-            SpecErrorKind::NotOpenApi {
-                reason: strip_position(&e.to_string()),
-            },
+            strip_position(&e.to_string()),
         )
     })?;
     validate::check_refs(&doc)?;
@@ -199,13 +197,7 @@ fn generate(text: &str, file: &str, runtime_crate: &str) -> Result<String, SpecE
     let mut rewritten = json.clone();
     preprocess::rewrite(&doc, &mut rewritten, runtime_crate)?;
     let spec: openapiv3::OpenAPI = serde_json::from_value(rewritten).map_err(|e| {
-        SpecError::new(
-            file,
-            Location::File,
-            SpecErrorKind::NotOpenApi {
-                reason: e.to_string(),
-            },
-        )
+        not_openapi(file, Location::File, e.to_string())
     })?;
 
     let tokens =
@@ -274,18 +266,17 @@ fn generate(text: &str, file: &str, runtime_crate: &str) -> Result<String, SpecE
     ))
 }
 
+/// The document does not have the shape of an OpenAPI document.
+fn not_openapi(file: &str, location: Location, reason: String) -> SpecError {
+    SpecError::new(file, location, SpecErrorKind::NotOpenApi { reason })
+}
+
 /// Parses a document and checks that it is OpenAPI 3.0.x, returning its
 /// JSON form (for the change report, which needs no generation).
 pub fn load_document(text: &str, file: &str) -> Result<serde_json::Value, SpecError> {
     let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| yaml_error(file, &e))?;
     let json: serde_json::Value = serde_json::to_value(&yaml).map_err(|e| {
-        SpecError::new(
-            file,
-            Location::File,
-            SpecErrorKind::NotOpenApi {
-                reason: e.to_string(),
-            },
-        )
+        not_openapi(file, Location::File, e.to_string())
     })?;
     validate::check_version(&Document {
         file,
