@@ -36,6 +36,7 @@ mod preprocess;
 mod rules;
 mod snapshot;
 mod validate;
+mod walk;
 
 use std::cell::Cell;
 use std::fs;

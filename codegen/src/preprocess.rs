@@ -16,6 +16,10 @@ pub const SECRET_EXTENSION: &str = "x-secret";
 
 /// Whether a schema object is a secret string.
 pub fn is_secret(schema: &Value) -> bool {
+    schema.as_object().is_some_and(is_secret_object)
+}
+
+fn is_secret_object(schema: &Map<String, Value>) -> bool {
     schema.get("type").and_then(Value::as_str) == Some("string")
         && (schema.get("format").and_then(Value::as_str) == Some("password")
             || schema.get(SECRET_EXTENSION).and_then(Value::as_bool) == Some(true))
@@ -28,71 +32,48 @@ pub(crate) fn rewrite(
     json: &mut Value,
     runtime_crate: &str,
 ) -> Result<(), SpecError> {
-    check_secret_marks(doc, doc.json, String::new())?;
+    check_secret_marks(doc)?;
     mark_secrets(json, runtime_crate);
     make_optional_bodies_nullable(json);
     Ok(())
 }
 
 /// `x-secret: true` only makes sense on a string.
-fn check_secret_marks(doc: &Document<'_>, value: &Value, pointer: String) -> Result<(), SpecError> {
-    match value {
-        Value::Object(map) => {
-            if map.get(SECRET_EXTENSION).and_then(Value::as_bool) == Some(true)
-                && map.get("type").and_then(Value::as_str) != Some("string")
-            {
-                return Err(doc.error_at(
-                    &format!("{pointer}/{SECRET_EXTENSION}"),
-                    SpecErrorKind::Unsupported {
-                        operation_id: None,
-                        what: format!("`{SECRET_EXTENSION}: true` is set on a schema that is not `type: string`"),
-                        hint: "mark the string fields that hold secrets, not the object around them".into(),
-                    },
-                ));
-            }
-            for (key, child) in map {
-                if key == "example" || key == "examples" {
-                    continue;
-                }
-                check_secret_marks(
-                    doc,
-                    child,
-                    format!("{pointer}/{}", crate::locate::escape_token(key)),
-                )?;
-            }
-            Ok(())
+fn check_secret_marks(doc: &Document<'_>) -> Result<(), SpecError> {
+    crate::walk::try_for_each_object(doc.json, &mut |pointer, object| {
+        if object.get(SECRET_EXTENSION).and_then(Value::as_bool) == Some(true)
+            && object.get("type").and_then(Value::as_str) != Some("string")
+        {
+            return Err(doc.error_at(
+                &format!("{pointer}/{SECRET_EXTENSION}"),
+                SpecErrorKind::Unsupported {
+                    operation_id: None,
+                    what: format!(
+                        "`{SECRET_EXTENSION}: true` is set on a schema that is not `type: string`"
+                    ),
+                    hint: "mark the string fields that hold secrets, not the object around them"
+                        .into(),
+                },
+            ));
         }
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, item)| check_secret_marks(doc, item, format!("{pointer}/{i}"))),
-        _ => Ok(()),
-    }
+        Ok(())
+    })
 }
 
-fn mark_secrets(value: &mut Value, runtime_crate: &str) {
-    match value {
-        Value::Object(map) => {
-            if is_secret(&Value::Object(map.clone())) {
-                map.insert(
-                    "x-rust-type".to_string(),
-                    json!({
-                        "crate": runtime_crate,
-                        "version": "*",
-                        "path": format!("{}::runtime::Secret", runtime_crate.replace('-', "_")),
-                    }),
-                );
-            }
-            for (key, child) in map.iter_mut() {
-                if key != "example" && key != "examples" {
-                    mark_secrets(child, runtime_crate);
-                }
-            }
+/// Points every secret string schema at the runtime's `Secret`.
+fn mark_secrets(json: &mut Value, runtime_crate: &str) {
+    let secrets = crate::walk::pointers_where(json, is_secret_object);
+    for pointer in secrets {
+        if let Some(Value::Object(schema)) = json.pointer_mut(&pointer) {
+            schema.insert(
+                "x-rust-type".to_string(),
+                json!({
+                    "crate": runtime_crate,
+                    "version": "*",
+                    "path": format!("{}::runtime::Secret", runtime_crate.replace('-', "_")),
+                }),
+            );
         }
-        Value::Array(items) => items
-            .iter_mut()
-            .for_each(|item| mark_secrets(item, runtime_crate)),
-        _ => {}
     }
 }
 

@@ -73,57 +73,20 @@ pub(crate) fn check_version(doc: &Document<'_>) -> Result<(), SpecError> {
 
 /// Every `$ref` must point at a node of this document.
 pub(crate) fn check_refs(doc: &Document<'_>) -> Result<(), SpecError> {
-    let mut refs = Vec::new();
-    collect_refs(doc.json, String::new(), false, &mut refs);
-    for (pointer, reference) in refs {
-        let Some(target) = reference.strip_prefix('#') else {
-            return Err(doc.error_at(&pointer, SpecErrorKind::ExternalRef { reference }));
+    crate::walk::try_for_each_object(doc.json, &mut |pointer, object| {
+        let Some(Value::String(reference)) = object.get("$ref") else {
+            return Ok(());
         };
-        if doc.json.pointer(target).is_none() {
-            return Err(doc.error_at(&pointer, SpecErrorKind::DanglingRef { reference }));
-        }
-    }
-    Ok(())
-}
-
-/// Collects `(pointer to the $ref, reference)` pairs, skipping example
-/// values, whose keys are data and not OpenAPI.
-fn collect_refs(
-    value: &Value,
-    pointer: String,
-    in_examples: bool,
-    out: &mut Vec<(String, String)>,
-) {
-    match value {
-        Value::Object(map) => {
-            if let Some(Value::String(reference)) = map.get("$ref") {
-                out.push((format!("{pointer}/$ref"), reference.clone()));
+        let at = format!("{pointer}/$ref");
+        let reference = reference.clone();
+        match reference.strip_prefix('#') {
+            None => Err(doc.error_at(&at, SpecErrorKind::ExternalRef { reference })),
+            Some(target) if doc.json.pointer(target).is_none() => {
+                Err(doc.error_at(&at, SpecErrorKind::DanglingRef { reference }))
             }
-            for (key, child) in map {
-                if key == "example" || (in_examples && key == "value") {
-                    continue;
-                }
-                let child_pointer = format!("{pointer}/{}", escape_token(key));
-                if key == "examples" {
-                    // Each entry is an Example object whose `value` is data.
-                    if let Value::Object(entries) = child {
-                        for (name, entry) in entries {
-                            let entry_pointer = format!("{child_pointer}/{}", escape_token(name));
-                            collect_refs(entry, entry_pointer, true, out);
-                        }
-                    }
-                    continue;
-                }
-                collect_refs(child, child_pointer, false, out);
-            }
+            Some(_) => Ok(()),
         }
-        Value::Array(items) => {
-            for (index, child) in items.iter().enumerate() {
-                collect_refs(child, format!("{pointer}/{index}"), false, out);
-            }
-        }
-        _ => {}
-    }
+    })
 }
 
 /// One operation of the document, as found under `paths`.
@@ -422,39 +385,24 @@ pub(crate) fn operations_mut(doc: &mut Value) -> Vec<&mut Value> {
 /// requires) that the client's engine compiles: the generated types and the
 /// bounds checks both use it.
 pub(crate) fn check_patterns(doc: &Document<'_>) -> Result<(), SpecError> {
-    fn walk(doc: &Document<'_>, value: &Value, pointer: String) -> Result<(), SpecError> {
-        match value {
-            Value::Object(map) => {
-                if let Some(Value::String(source)) = map.get("pattern")
-                    && let Err(error) = regress::Regex::new(source)
-                {
-                    return Err(doc.error_at(
-                        &format!("{pointer}/pattern"),
-                        SpecErrorKind::Unsupported {
-                            operation_id: None,
-                            what: format!(
-                                "`pattern: {source}` is not a regular expression the client can check: {error}"
-                            ),
-                            hint: "write an ECMA-262 regular expression, as OpenAPI requires".into(),
-                        },
-                    ));
-                }
-                for (key, child) in map {
-                    if key == "example" || key == "examples" {
-                        continue;
-                    }
-                    walk(doc, child, format!("{pointer}/{}", escape_token(key)))?;
-                }
-                Ok(())
-            }
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .try_for_each(|(i, item)| walk(doc, item, format!("{pointer}/{i}"))),
-            _ => Ok(()),
+    crate::walk::try_for_each_object(doc.json, &mut |pointer, object| {
+        let Some(Value::String(source)) = object.get("pattern") else {
+            return Ok(());
+        };
+        match regress::Regex::new(source) {
+            Ok(_) => Ok(()),
+            Err(error) => Err(doc.error_at(
+                &format!("{pointer}/pattern"),
+                SpecErrorKind::Unsupported {
+                    operation_id: None,
+                    what: format!(
+                        "`pattern: {source}` is not a regular expression the client can check: {error}"
+                    ),
+                    hint: "write an ECMA-262 regular expression, as OpenAPI requires".into(),
+                },
+            )),
         }
-    }
-    walk(doc, doc.json, String::new())
+    })
 }
 
 /// One operation's `security` alternatives (its own, or the document's):

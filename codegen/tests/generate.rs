@@ -44,6 +44,24 @@ fn output_follows_the_spec() {
 }
 
 #[test]
+fn properties_named_like_keywords_are_fields_like_any_other() {
+    // `example`, `default` and `enum` hold data when they are keywords, but
+    // here they name properties: the secret one must still become `Secret`.
+    let changed = SPEC.replacen(
+        "        long_token:\n",
+        "        example:\n          type: string\n          format: password\n        default:\n          type: string\n        enum:\n          type: integer\n        long_token:\n",
+        1,
+    );
+    let source = generate_from_str(&changed, "spec/auth.yaml").expect("generates");
+    assert!(
+        source.contains("pub example: ::std::option::Option<::c2m_auth::runtime::Secret>"),
+        "the secret property named `example` is not a Secret"
+    );
+    assert!(source.contains("pub default: ::std::option::Option<::std::string::String>"));
+    assert!(source.contains("pub enum_: ::std::option::Option<i64>"));
+}
+
+#[test]
 fn generation_is_deterministic() {
     let first = generate_from_str(SPEC, "spec/auth.yaml").expect("generates");
     let second = generate_from_str(SPEC, "spec/auth.yaml").expect("generates");

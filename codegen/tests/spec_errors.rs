@@ -337,6 +337,38 @@ fn a_pattern_the_client_cannot_check() {
 }
 
 #[test]
+fn a_property_named_like_a_keyword_is_checked_like_any_other() {
+    // Under `properties`, `default` and `example` are names, not data.
+    let text = edited(
+        "      properties:\n        long_token:\n",
+        "      properties:\n        default:\n          type: string\n          pattern: '(unclosed'\n        long_token:\n",
+    );
+    let error = expect_failure(
+        &text,
+        Some(line_of(&text, "pattern: '(unclosed'")),
+        "`pattern: (unclosed` is not a regular expression the client can check",
+    );
+    assert_eq!(
+        pointer(&error),
+        "/components/schemas/ShortTokenRequest/properties/default/pattern"
+    );
+
+    let text = edited(
+        "      properties:\n        long_token:\n",
+        "      properties:\n        example:\n          $ref: '#/components/schemas/Nowhere'\n        long_token:\n",
+    );
+    let error = expect_failure(
+        &text,
+        Some(line_of(&text, "Nowhere'")),
+        "points at nothing",
+    );
+    assert_eq!(
+        pointer(&error),
+        "/components/schemas/ShortTokenRequest/properties/example/$ref"
+    );
+}
+
+#[test]
 fn a_security_scheme_the_client_cannot_send() {
     let text = edited(
         "      type: apiKey\n      in: header\n",

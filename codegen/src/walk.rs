@@ -1,0 +1,199 @@
+//! One walk over the OpenAPI objects of a document, for the checks and
+//! rewrites that look at every node.
+//!
+//! Two things make a plain walk over the JSON wrong. Example values
+//! (`example`, an Example object's `value`) and `default`/`enum` values are
+//! data: a `$ref` or `pattern` inside them is not OpenAPI. And many maps are
+//! keyed by names the spec chose (`properties`, `paths`, `responses`, …), so
+//! a property may well be called `example` or `default`: it is a schema like
+//! any other, and must not be skipped as data.
+
+use serde_json::{Map, Value};
+
+use crate::locate::escape_token;
+
+/// What the keys of a JSON object are.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keys {
+    /// OpenAPI keywords: `type`, `properties`, `example`, `$ref`, …
+    Keywords,
+    /// An Example object's keywords, whose `value` is data.
+    ExampleKeywords,
+    /// Names the spec chose (properties, paths, status codes, media types,
+    /// component names); each value is an OpenAPI object.
+    Names,
+    /// Names of Example objects.
+    ExampleNames,
+    /// Names of Callback objects, which are themselves keyed by names.
+    CallbackNames,
+}
+
+/// Keywords whose value, when it is a JSON object, is keyed by names.
+const NAME_MAPS: &[&str] = &[
+    "properties",
+    "paths",
+    "schemas",
+    "responses",
+    "parameters",
+    "requestBodies",
+    "headers",
+    "securitySchemes",
+    "links",
+    "content",
+    "encoding",
+    "variables",
+    "scopes",
+    "mapping",
+];
+
+/// Keywords whose value is data, never OpenAPI.
+const DATA: &[&str] = &["example", "default", "enum", "const"];
+
+/// What the keys of `child` are, found at `key` in an object whose keys are
+/// `keys`; `None` when `child` is data.
+fn child_keys(keys: Keys, key: &str, child: &Value) -> Option<Keys> {
+    match keys {
+        Keys::Names => Some(Keys::Keywords),
+        Keys::ExampleNames => Some(Keys::ExampleKeywords),
+        Keys::CallbackNames => Some(Keys::Names),
+        Keys::ExampleKeywords if key == "value" => None,
+        Keys::Keywords | Keys::ExampleKeywords => {
+            if DATA.contains(&key) {
+                None
+            } else if key == "examples" {
+                // A map of Example objects; a list (as JSON Schema has it)
+                // is data.
+                child.is_object().then_some(Keys::ExampleNames)
+            } else if key == "callbacks" {
+                Some(Keys::CallbackNames)
+            } else if NAME_MAPS.contains(&key) && child.is_object() {
+                Some(Keys::Names)
+            } else {
+                Some(Keys::Keywords)
+            }
+        }
+    }
+}
+
+/// Calls `visit` with the JSON pointer and the fields of every OpenAPI
+/// object in `json` (schemas, operations, responses, …), outermost first,
+/// stopping at the first error.
+pub(crate) fn try_for_each_object<E>(
+    json: &Value,
+    visit: &mut impl FnMut(&str, &Map<String, Value>) -> Result<(), E>,
+) -> Result<(), E> {
+    walk(json, Keys::Keywords, &mut String::new(), visit)
+}
+
+/// Every OpenAPI object in `json` for which `select` holds, as JSON
+/// pointers, outermost first.
+pub(crate) fn pointers_where(
+    json: &Value,
+    mut select: impl FnMut(&Map<String, Value>) -> bool,
+) -> Vec<String> {
+    let mut found = Vec::new();
+    let _: Result<(), std::convert::Infallible> = try_for_each_object(json, &mut |pointer, map| {
+        if select(map) {
+            found.push(pointer.to_string());
+        }
+        Ok(())
+    });
+    found
+}
+
+fn walk<E>(
+    value: &Value,
+    keys: Keys,
+    pointer: &mut String,
+    visit: &mut impl FnMut(&str, &Map<String, Value>) -> Result<(), E>,
+) -> Result<(), E> {
+    let depth = pointer.len();
+    match value {
+        Value::Object(map) => {
+            if matches!(keys, Keys::Keywords | Keys::ExampleKeywords) {
+                visit(pointer, map)?;
+            }
+            for (key, child) in map {
+                if let Some(child_keys) = child_keys(keys, key, child) {
+                    pointer.push('/');
+                    pointer.push_str(&escape_token(key));
+                    walk(child, child_keys, pointer, visit)?;
+                    pointer.truncate(depth);
+                }
+            }
+        }
+        // Lists hold OpenAPI objects (`parameters`, `allOf`, `security`, …).
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                pointer.push('/');
+                pointer.push_str(&index.to_string());
+                walk(item, Keys::Keywords, pointer, visit)?;
+                pointer.truncate(depth);
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn objects(json: &Value) -> Vec<String> {
+        pointers_where(json, |_| true)
+    }
+
+    #[test]
+    fn example_values_are_data_but_a_property_named_example_is_a_schema() {
+        let json = json!({
+            "type": "object",
+            "properties": {
+                "example": {"type": "string", "example": {"$ref": "#/nowhere"}},
+                "default": {"type": "integer", "default": {"pattern": "("}},
+                "examples": {"type": "string", "enum": [{"$ref": "#/x"}]}
+            },
+            "examples": {"one": {"summary": "s", "value": {"$ref": "#/data"}}}
+        });
+        assert_eq!(
+            objects(&json),
+            [
+                "",
+                "/properties/example",
+                "/properties/default",
+                "/properties/examples",
+                "/examples/one",
+            ]
+        );
+    }
+
+    #[test]
+    fn name_maps_are_not_objects_but_their_values_are() {
+        let json = json!({
+            "paths": {"/a~b": {"get": {
+                "parameters": [{"name": "p", "schema": {"type": "string"}}],
+                "responses": {"200": {"content": {"application/json": {"schema": {}}}}},
+                "callbacks": {"onEvent": {"{$request.body#/url}": {"post": {}}}}
+            }}},
+            "components": {"parameters": {"example": {"name": "q"}}}
+        });
+        assert_eq!(
+            objects(&json),
+            [
+                "",
+                "/paths/~1a~0b",
+                "/paths/~1a~0b/get",
+                "/paths/~1a~0b/get/parameters/0",
+                "/paths/~1a~0b/get/parameters/0/schema",
+                "/paths/~1a~0b/get/responses/200",
+                "/paths/~1a~0b/get/responses/200/content/application~1json",
+                "/paths/~1a~0b/get/responses/200/content/application~1json/schema",
+                "/paths/~1a~0b/get/callbacks/onEvent/{$request.body#~1url}",
+                "/paths/~1a~0b/get/callbacks/onEvent/{$request.body#~1url}/post",
+                "/components",
+                "/components/parameters/example",
+            ]
+        );
+    }
+}
