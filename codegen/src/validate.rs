@@ -239,13 +239,21 @@ pub(crate) fn check_operations(doc: &Document<'_>) -> Result<(), SpecError> {
                     .iter()
                     .map(|(kind, statuses)| format!("{} → {kind}", statuses.join(", ")))
                     .collect();
+                let has_default = bodies.values().flatten().any(|status| status == "default");
+                let hint = if has_default {
+                    format!(
+                        "`default` counts as both a success and an error response: give it the same schema as the {what} responses, or list error statuses (`4XX`, `5XX`) instead of `default`"
+                    )
+                } else {
+                    "give every such response the same schema (e.g. one shared error schema), or none".to_string()
+                };
                 return Err(unsupported(
                     &format!("{}/responses", op.pointer),
                     format!(
                         "its {what} responses have different body types ({}); a method returns one {what} type",
                         listed.join("; ")
                     ),
-                    "give every such response the same schema (e.g. one shared error schema), or none",
+                    &hint,
                 ));
             }
         }

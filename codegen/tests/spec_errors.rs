@@ -276,6 +276,27 @@ fn two_error_body_types_on_one_operation() {
 }
 
 #[test]
+fn a_default_response_of_another_type_than_the_successes() {
+    // `default` counts as a success response too, so its error schema
+    // clashes with the 204; the hint says how to keep it an error.
+    let text = edited(
+        "        '404':\n          $ref: '#/components/responses/Error404'\n",
+        "        '404':\n          $ref: '#/components/responses/Error404'\n        default:\n          $ref: '#/components/responses/Error404'\n",
+    );
+    let error = expect_failure(
+        &text,
+        Some(line_after(
+            &text,
+            "  /auth/tokens/{tokenId}/revoke:",
+            "      responses:",
+        )),
+        "operation `revokeToken`: its success responses have different body types",
+    );
+    assert!(error.hint().contains("`default` counts as both"), "{}", error.hint());
+    assert!(error.hint().contains("`4XX`"), "{}", error.hint());
+}
+
+#[test]
 fn two_request_media_types() {
     let text = edited(
         "              $ref: '#/components/schemas/ShortTokenRequest'\n",
