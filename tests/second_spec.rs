@@ -439,9 +439,18 @@ async fn error_bodies_of_the_declared_type() {
 
 #[test]
 fn servers_become_named_choices_with_variables_filled_in() {
-    assert_eq!(Server::ALL, [Server::Regional, Server::Staging]);
+    // `region` is `eu` (the default) or `us`: one choice each.
+    assert_eq!(
+        Server::ALL,
+        [Server::Regional, Server::RegionalUs, Server::Staging]
+    );
     assert_eq!(Server::default(), Server::Regional);
     assert_eq!(Server::Regional.url(), "https://eu.widgets.test/api");
+    assert_eq!(Server::RegionalUs.url(), "https://us.widgets.test/api");
+    assert_eq!(
+        Server::RegionalUs.description(),
+        "Regional deployment (`region` = `us`)"
+    );
     assert_eq!(Server::Staging.url(), "https://staging.widgets.test/api");
     let client = Client::new().expect("default server");
     assert_eq!(client.base_url(), "https://eu.widgets.test/api");

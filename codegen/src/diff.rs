@@ -245,37 +245,49 @@ impl Diff<'_> {
         });
     }
 
+    /// Servers as the client names them (`Server` variants), so a renamed
+    /// or moved choice shows, not only an added or removed URL.
     fn servers(&mut self) {
-        let list = |doc: &Value| -> Vec<String> {
-            doc.get("servers")
-                .and_then(Value::as_array)
+        let list = |doc: &Value| -> Vec<(String, String)> {
+            crate::servers::server_choices(doc)
+                .0
                 .into_iter()
-                .flatten()
-                .map(|s| text(s, "url").to_string())
+                .map(|c| (c.name, c.url))
                 .collect()
         };
         let (old, new) = (list(self.old), list(self.new));
-        for url in new.iter().filter(|u| !old.contains(u)) {
-            self.push(
-                Verdict::Compatible,
-                "servers",
-                format!("server `{url}` added (`Server` is non-exhaustive)"),
-            );
+        let url_of = |list: &[(String, String)], name: &str| {
+            list.iter().find(|(n, _)| n == name).map(|(_, u)| u.clone())
+        };
+        for (name, url) in &new {
+            match url_of(&old, name) {
+                None => self.push(
+                    Verdict::Compatible,
+                    "servers",
+                    format!("`Server::{name}` (`{url}`) added (`Server` is non-exhaustive)"),
+                ),
+                Some(before) if before != *url => self.push(
+                    Verdict::Breaking,
+                    "servers",
+                    format!("`Server::{name}` moves from `{before}` to `{url}`: requests for it go elsewhere"),
+                ),
+                Some(_) => {}
+            }
         }
-        for url in old.iter().filter(|u| !new.contains(u)) {
+        for (name, url) in old.iter().filter(|(n, _)| url_of(&new, n).is_none()) {
             self.push(
                 Verdict::Breaking,
                 "servers",
-                format!("server `{url}` removed: its `Server` variant is gone"),
+                format!("`Server::{name}` (`{url}`) removed: code naming it no longer compiles"),
             );
         }
-        if let (Some(a), Some(b)) = (old.first(), new.first())
+        if let (Some((a, a_url)), Some((b, b_url))) = (old.first(), new.first())
             && a != b
         {
             self.push(
                 Verdict::Breaking,
                 "servers",
-                format!("the default server changes from `{a}` to `{b}`: `Client::new()` now sends requests there"),
+                format!("the default server changes from `Server::{a}` (`{a_url}`) to `Server::{b}` (`{b_url}`): `Client::new()` now sends requests there"),
             );
         }
     }

@@ -1436,53 +1436,11 @@ fn sanitize_field(name: &str) -> String {
 
 /// The `Server` enum and the constructors that use it, from `servers`.
 fn servers(spec: &Value, rt: &TokenStream) -> (TokenStream, TokenStream) {
-    let mut entries: Vec<(Ident, String, String)> = Vec::new();
-    for (index, server) in spec
-        .get("servers")
-        .and_then(Value::as_array)
+    let (choices, relative) = crate::servers::server_choices(spec);
+    let entries: Vec<(Ident, String, String)> = choices
         .into_iter()
-        .flatten()
-        .enumerate()
-    {
-        let Some(template) = server.get("url").and_then(Value::as_str) else {
-            continue;
-        };
-        // Variables take their defaults.
-        let mut url = template.to_string();
-        if let Some(Value::Object(variables)) = server.get("variables") {
-            for (name, variable) in variables {
-                let default = variable
-                    .get("default")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                url = url.replace(&format!("{{{name}}}"), default);
-            }
-        }
-        if !url.contains("://") {
-            continue; // relative URLs have no host to default to
-        }
-        let description = server
-            .get("description")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .trim()
-            .to_string();
-        let base = server
-            .get("x-name")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .or_else(|| description.split_whitespace().next().map(str::to_string))
-            .map(|n| n.to_pascal_case())
-            .filter(|n| syn::parse_str::<Ident>(n).is_ok() && !n.is_empty())
-            .unwrap_or_else(|| format!("Server{index}"));
-        let mut name = base.clone();
-        let mut n = 2;
-        while entries.iter().any(|(ident, _, _)| *ident == name) {
-            name = format!("{base}{n}");
-            n += 1;
-        }
-        entries.push((format_ident!("{}", name), url, description));
-    }
+        .map(|c| (format_ident!("{}", c.name), c.url, c.description))
+        .collect();
     if entries.is_empty() {
         return (quote!(), quote!());
     }
@@ -1502,6 +1460,15 @@ fn servers(spec: &Value, rt: &TokenStream) -> (TokenStream, TokenStream) {
     let idents: Vec<&Ident> = entries.iter().map(|(i, _, _)| i).collect();
     let urls = entries.iter().map(|(_, u, _)| u);
     let descriptions = entries.iter().map(|(_, _, d)| d);
+    let relative_doc = if relative.is_empty() {
+        quote!()
+    } else {
+        let listed: Vec<String> = relative.iter().map(|url| format!("`{url}`")).collect();
+        docs(&format!(
+            "\nRelative server URLs name no host and are left out:\n{}. Use `Client::with_base_url` with the full URL.",
+            listed.join(", ")
+        ))
+    };
     let first = &entries[0].0;
     let default_doc = docs(&format!(
         "A client for the spec's first server, [`Server::{first}`] (`{}`).",
@@ -1509,9 +1476,10 @@ fn servers(spec: &Value, rt: &TokenStream) -> (TokenStream, TokenStream) {
     ));
     (
         quote! {
-            /// The servers the spec lists; the first is the default.
-            /// Non-exhaustive, so a server added to the spec is not a
-            /// breaking change.
+            /// The servers the spec lists, one per value of their `enum`
+            /// variables; the first is the default. Non-exhaustive, so a
+            /// server added to the spec is not a breaking change.
+            #relative_doc
             #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
             #[non_exhaustive]
             pub enum Server {

@@ -34,6 +34,7 @@ mod facade;
 mod locate;
 mod preprocess;
 mod rules;
+mod servers;
 mod snapshot;
 mod validate;
 mod walk;

@@ -301,17 +301,53 @@ const CASES: &[Case] = &[
         ],
         Compatible,
         "servers",
-        "server `https://sandbox.click2mail.com/v2` added",
+        "`Server::Sandbox` (`https://sandbox.click2mail.com/v2`) added",
     ),
     (
-        "default server changed",
+        "server variable gains a value: one more server choice",
+        &[(
+            "  - url: https://api.example.com/v1\n",
+            "  - url: https://{host}/v1\n    variables:\n      host:\n        default: api.example.com\n        enum: [api.example.com, eu.example.com]\n",
+        )],
+        Compatible,
+        "servers",
+        "`Server::ExampleEuExampleCom` (`https://eu.example.com/v1`) added",
+    ),
+    (
+        "servers reordered: a new default",
+        &[
+            (
+                "  - url: https://api.click2mail.com/v2\n    description: Production\n",
+                "",
+            ),
+            (
+                "    description: Example host used by the published clients' documentation\n",
+                "    description: Example host used by the published clients' documentation\n  - url: https://api.click2mail.com/v2\n    description: Production\n",
+            ),
+        ],
+        Breaking,
+        "servers",
+        "the default server changes from `Server::Production` (`https://api.click2mail.com/v2`) to `Server::Example` (`https://api.example.com/v1`): `Client::new()` now sends requests there",
+    ),
+    (
+        "server description reworded: its variant is renamed",
+        &[(
+            "    description: Example host used by",
+            "    description: Documentation host used by",
+        )],
+        Breaking,
+        "servers",
+        "`Server::Example` (`https://api.example.com/v1`) removed: code naming it no longer compiles",
+    ),
+    (
+        "default server's URL changed",
         &[(
             "  - url: https://api.click2mail.com/v2\n",
             "  - url: https://api-eu.click2mail.com/v2\n",
         )],
         Breaking,
         "servers",
-        "the default server changes from `https://api.click2mail.com/v2` to `https://api-eu.click2mail.com/v2`",
+        "`Server::Production` moves from `https://api.click2mail.com/v2` to `https://api-eu.click2mail.com/v2`: requests for it go elsewhere",
     ),
     (
         "security scheme changes kind",

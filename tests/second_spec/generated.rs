@@ -1038,25 +1038,35 @@ impl ::c2m_auth::runtime::Validate for types::Problem {
         ::c2m_auth::runtime::check(self, &rules::PROBLEM)
     }
 }
-/// The servers the spec lists; the first is the default.
-/// Non-exhaustive, so a server added to the spec is not a
-/// breaking change.
+/// The servers the spec lists, one per value of their `enum`
+/// variables; the first is the default. Non-exhaustive, so a
+/// server added to the spec is not a breaking change.
+///
+/// Relative server URLs name no host and are left out:
+/// `/relative`. Use `Client::with_base_url` with the full URL.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Server {
     /// Regional deployment: `https://eu.widgets.test/api`
     #[default]
     Regional,
+    /// Regional deployment (`region` = `us`): `https://us.widgets.test/api`
+    RegionalUs,
     /// `https://staging.widgets.test/api`
     Staging,
 }
 impl Server {
     /// Every server, in the spec's order.
-    pub const ALL: [Server; 2usize] = [Server::Regional, Server::Staging];
+    pub const ALL: [Server; 3usize] = [
+        Server::Regional,
+        Server::RegionalUs,
+        Server::Staging,
+    ];
     /// The server's base URL.
     pub const fn url(self) -> &'static str {
         match self {
             Server::Regional => "https://eu.widgets.test/api",
+            Server::RegionalUs => "https://us.widgets.test/api",
             Server::Staging => "https://staging.widgets.test/api",
         }
     }
@@ -1064,6 +1074,7 @@ impl Server {
     pub const fn description(self) -> &'static str {
         match self {
             Server::Regional => "Regional deployment",
+            Server::RegionalUs => "Regional deployment (`region` = `us`)",
             Server::Staging => "",
         }
     }

@@ -829,9 +829,9 @@ impl ::c2m_auth::runtime::Validate for types::AuthError {
         ::std::result::Result::Ok(())
     }
 }
-/// The servers the spec lists; the first is the default.
-/// Non-exhaustive, so a server added to the spec is not a
-/// breaking change.
+/// The servers the spec lists, one per value of their `enum`
+/// variables; the first is the default. Non-exhaustive, so a
+/// server added to the spec is not a breaking change.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Server {
