@@ -1372,6 +1372,30 @@ fn example_test(
     }
 }
 
+/// `type_path` with every path into the generated `types` module, at any
+/// depth (`Box<types::Node>`), starting from `krate`: a doc example is
+/// compiled outside the crate.
+fn crate_qualified(type_path: &str, krate: &str) -> String {
+    let mut out = String::with_capacity(type_path.len());
+    let mut rest = type_path;
+    while let Some(at) = rest.find("types::") {
+        let before = &rest[..at];
+        let starts_path = before
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == ':'));
+        out.push_str(before);
+        if starts_path {
+            out.push_str(krate);
+            out.push_str("::");
+        }
+        out.push_str("types::");
+        rest = &rest[at + "types::".len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A compiled doc example decoding the spec's example `value` into `ty`.
 fn doc_example(
     runtime_crate: &str,
@@ -1381,11 +1405,10 @@ fn doc_example(
     value: &Value,
     ty: &syn::Type,
 ) -> String {
-    let type_path = quote!(#ty).to_string().replace(' ', "");
-    let type_path = match type_path.strip_prefix("types::") {
-        Some(rest) => format!("{}::types::{rest}", runtime_crate.replace('-', "_")),
-        None => type_path,
-    };
+    let type_path = crate_qualified(
+        &quote!(#ty).to_string().replace(' ', ""),
+        &runtime_crate.replace('-', "_"),
+    );
     let pretty = serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
     let summary = if summary.is_empty() {
         String::new()
@@ -1673,6 +1696,32 @@ fn collect_type_names(tokens: &TokenStream, out: &mut Vec<String>) {
             proc_macro2::TokenTree::Ident(ident) => out.push(ident.to_string()),
             proc_macro2::TokenTree::Group(group) => collect_type_names(&group.stream(), out),
             _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::crate_qualified;
+
+    #[test]
+    fn doc_example_types_are_qualified_at_any_depth() {
+        let cases = [
+            ("types::Node", "my_crate::types::Node"),
+            (
+                "::std::boxed::Box<types::Node>",
+                "::std::boxed::Box<my_crate::types::Node>",
+            ),
+            (
+                "::std::vec::Vec<(types::A,types::B)>",
+                "::std::vec::Vec<(my_crate::types::A,my_crate::types::B)>",
+            ),
+            ("other::types::X", "other::types::X"),
+            ("subtypes::X", "subtypes::X"),
+            ("i64", "i64"),
+        ];
+        for (given, expected) in cases {
+            assert_eq!(crate_qualified(given, "my_crate"), expected, "{given}");
         }
     }
 }
