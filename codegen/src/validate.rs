@@ -291,6 +291,14 @@ fn check_path_parameters(
         };
         for (index, param) in params.iter().enumerate() {
             let param = resolved(doc.json, param);
+            if param.get("in").and_then(Value::as_str) == Some("cookie") {
+                let name = param.get("name").and_then(Value::as_str).unwrap_or_default();
+                return Err(unsupported(
+                    &format!("{list_pointer}/{index}/in"),
+                    format!("parameter `{name}` is sent `in: cookie`, which the generator does not support"),
+                    "send it as a header or query parameter, or leave it out of the spec and set the cookie on your own `reqwest::Client` (`Client::with_http_client`)",
+                ));
+            }
             if param.get("in").and_then(Value::as_str) != Some("path") {
                 continue;
             }

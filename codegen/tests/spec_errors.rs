@@ -390,6 +390,24 @@ fn a_property_named_like_a_keyword_is_checked_like_any_other() {
 }
 
 #[test]
+fn a_cookie_parameter() {
+    let text = edited(
+        "          example: tok_lt_b8e0aa\n      responses:",
+        "          example: tok_lt_b8e0aa\n        - name: session\n          in: cookie\n          schema:\n            type: string\n      responses:",
+    );
+    let error = expect_failure(
+        &text,
+        Some(line_of(&text, "in: cookie")),
+        "operation `revokeToken`: parameter `session` is sent `in: cookie`",
+    );
+    assert_eq!(
+        pointer(&error),
+        "/paths/~1auth~1tokens~1{tokenId}~1revoke/post/parameters/1/in"
+    );
+    assert!(error.hint().contains("with_http_client"), "{}", error.hint());
+}
+
+#[test]
 fn a_security_scheme_the_client_cannot_send() {
     let text = edited(
         "      type: apiKey\n      in: header\n",
