@@ -136,6 +136,8 @@ pub(crate) fn check_operation_ids(doc: &Document<'_>) -> Result<(), SpecError> {
         }
     }
     let mut seen: BTreeMap<&str, String> = BTreeMap::new();
+    // Method name → (operationId, pointer) of the first operation with it.
+    let mut methods: BTreeMap<String, (&str, String)> = BTreeMap::new();
     for op in operations(doc.json) {
         match op.body.get("operationId").and_then(Value::as_str) {
             None => {
@@ -157,6 +159,20 @@ pub(crate) fn check_operation_ids(doc: &Document<'_>) -> Result<(), SpecError> {
                     ));
                 }
                 seen.insert(id, op.pointer.clone());
+                let method = heck::ToSnakeCase::to_snake_case(id);
+                if let Some((first_id, first)) = methods.get(&method) {
+                    return Err(doc.error_at(
+                        &format!("{}/operationId", op.pointer),
+                        SpecErrorKind::Unsupported {
+                            operation_id: Some(id.to_string()),
+                            what: format!(
+                                "its method would be `{method}`, like that of `{first_id}` at #{first}"
+                            ),
+                            hint: "rename one of them: operationIds that differ only in case or separators become the same method".into(),
+                        },
+                    ));
+                }
+                methods.insert(method, (id, op.pointer.clone()));
             }
         }
     }

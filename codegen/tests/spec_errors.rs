@@ -253,6 +253,20 @@ fn duplicate_operation_id() {
 }
 
 #[test]
+fn operation_ids_that_become_the_same_method() {
+    let text = edited(
+        "operationId: revokeToken",
+        "operationId: issue_short_term_token",
+    );
+    let error = expect_failure(
+        &text,
+        Some(line_of(&text, "operationId: issue_short_term_token")),
+        "operation `issue_short_term_token`: its method would be `issue_short_term_token`, like that of `issueShortTermToken`",
+    );
+    assert!(error.hint().contains("differ only in case"), "{}", error.hint());
+}
+
+#[test]
 fn two_error_body_types_on_one_operation() {
     let text = edited(
         "        '404':\n          $ref: '#/components/responses/Error404'\n",
