@@ -179,6 +179,32 @@ pub(crate) fn check_operation_ids(doc: &Document<'_>) -> Result<(), SpecError> {
     Ok(())
 }
 
+/// Component schemas whose names become the same Rust type (`Part` and
+/// `part`) would generate two definitions of it.
+pub(crate) fn check_schema_names(doc: &Document<'_>) -> Result<(), SpecError> {
+    let Some(Value::Object(schemas)) = doc.json.pointer("/components/schemas") else {
+        return Ok(());
+    };
+    let mut types: BTreeMap<String, &str> = BTreeMap::new();
+    for name in schemas.keys() {
+        let type_name = heck::ToPascalCase::to_pascal_case(name.as_str());
+        if let Some(first) = types.get(&type_name) {
+            return Err(doc.error_at(
+                &format!("/components/schemas/{}", escape_token(name)),
+                SpecErrorKind::Unsupported {
+                    operation_id: None,
+                    what: format!(
+                        "schema `{name}` would be the type `{type_name}`, like schema `{first}`"
+                    ),
+                    hint: "rename one of them: schema names that differ only in case or separators become the same type".into(),
+                },
+            ));
+        }
+        types.insert(type_name, name);
+    }
+    Ok(())
+}
+
 /// What progenitor can turn into one method: one request media type, one
 /// success body type and one error body type, and path parameters that
 /// match the path template.

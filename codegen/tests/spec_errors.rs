@@ -267,6 +267,20 @@ fn operation_ids_that_become_the_same_method() {
 }
 
 #[test]
+fn schema_names_that_become_the_same_type() {
+    let text = edited(
+        "    ShortTokenRequest:\n",
+        "    short_token_request:\n      type: string\n    ShortTokenRequest:\n",
+    );
+    let error = expect_failure(
+        &text,
+        Some(line_of(&text, "    ShortTokenRequest:\n")),
+        "schema `ShortTokenRequest` would be the type `ShortTokenRequest`, like schema `short_token_request`",
+    );
+    assert_eq!(pointer(&error), "/components/schemas/ShortTokenRequest");
+}
+
+#[test]
 fn two_error_body_types_on_one_operation() {
     let text = edited(
         "        '404':\n          $ref: '#/components/responses/Error404'\n",
