@@ -595,8 +595,18 @@ pub(crate) fn generate(
         let mut body_rule: Option<Ident> = None;
         let mut param_rules: BTreeMap<String, Ident> = BTreeMap::new();
         for (name, ty) in &raw_method.params {
-            params.push(quote!(#name: #ty));
-            args.push(quote!(#name));
+            // The method's own names (`credential`, and the locals below)
+            // win; a spec parameter so named gets a trailing underscore.
+            let local = if ["credential", "context", "raw", "result"]
+                .iter()
+                .any(|reserved| name == reserved)
+            {
+                format_ident!("{name}_")
+            } else {
+                name.clone()
+            };
+            params.push(quote!(#local: #ty));
+            args.push(quote!(#local));
             if name == "body" {
                 let body = op.body.get("requestBody").map(|b| resolved(spec, b));
                 // Optional JSON bodies reach here as `Option<&T>` (see
@@ -665,7 +675,7 @@ pub(crate) fn generate(
                     rules.site(&format!("{snake}_param_{name}"), schema, &pointer)?
                 {
                     checks.push(quote! {
-                        #rt::check(&#name, &rules::#rule).map_err(|e| e.within(#spec_name))?;
+                        #rt::check(&#local, &rules::#rule).map_err(|e| e.within(#spec_name))?;
                     });
                     param_rules.insert(spec_name.to_string(), rule);
                 }

@@ -301,6 +301,60 @@ pub(crate) fn check_operations(doc: &Document<'_>) -> Result<(), SpecError> {
         }
 
         check_path_parameters(doc, &op, &unsupported)?;
+        check_parameter_names(doc, &op, &unsupported)?;
+    }
+    Ok(())
+}
+
+/// Two parameters of one operation whose names become the same Rust
+/// argument (`page-size` in the query, `page_size` in a header).
+fn check_parameter_names(
+    doc: &Document<'_>,
+    op: &Operation<'_>,
+    unsupported: &dyn Fn(&str, String, &str) -> SpecError,
+) -> Result<(), SpecError> {
+    let lists = [
+        (
+            op.body.get("parameters"),
+            format!("{}/parameters", op.pointer),
+        ),
+        (
+            op.path_item.get("parameters"),
+            format!("/paths/{}/parameters", escape_token(op.path)),
+        ),
+    ];
+    // Argument → the (name, location) that takes it.
+    let mut arguments: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for (list, list_pointer) in lists {
+        let Some(Value::Array(params)) = list else {
+            continue;
+        };
+        for (index, param) in params.iter().enumerate() {
+            let param = resolved(doc.json, param);
+            let (Some(name), Some(location)) = (
+                param.get("name").and_then(Value::as_str),
+                param.get("in").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            let argument = heck::ToSnakeCase::to_snake_case(name);
+            match arguments.get(&argument) {
+                // The operation's own parameter overrides the path's.
+                Some((first, first_in)) if first == name && first_in == location => {}
+                Some((first, first_in)) => {
+                    return Err(unsupported(
+                        &format!("{list_pointer}/{index}/name"),
+                        format!(
+                            "parameter `{name}` (in {location}) would be the argument `{argument}`, like `{first}` (in {first_in})"
+                        ),
+                        "rename one of them: parameter names that differ only in case or separators become the same argument",
+                    ));
+                }
+                None => {
+                    arguments.insert(argument, (name.to_string(), location.to_string()));
+                }
+            }
+        }
     }
     Ok(())
 }

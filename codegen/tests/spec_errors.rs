@@ -281,6 +281,23 @@ fn schema_names_that_become_the_same_type() {
 }
 
 #[test]
+fn parameters_that_become_the_same_argument() {
+    let text = edited(
+        "          example: tok_lt_b8e0aa\n      responses:",
+        "          example: tok_lt_b8e0aa\n        - name: token-id\n          in: header\n          schema:\n            type: string\n      responses:",
+    );
+    let error = expect_failure(
+        &text,
+        Some(line_of(&text, "name: token-id")),
+        "parameter `token-id` (in header) would be the argument `token_id`, like `tokenId` (in path)",
+    );
+    assert_eq!(
+        pointer(&error),
+        "/paths/~1auth~1tokens~1{tokenId}~1revoke/post/parameters/1/name"
+    );
+}
+
+#[test]
 fn two_error_body_types_on_one_operation() {
     let text = edited(
         "        '404':\n          $ref: '#/components/responses/Error404'\n",
