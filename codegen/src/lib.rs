@@ -194,6 +194,7 @@ fn generate(text: &str, file: &str, runtime_crate: &str) -> Result<String, SpecE
     validate::check_refs(&doc)?;
     validate::check_operation_ids(&doc)?;
     validate::check_schema_names(&doc)?;
+    validate::check_property_names(&doc)?;
     validate::check_operations(&doc)?;
     validate::check_patterns(&doc)?;
 

@@ -179,30 +179,68 @@ pub(crate) fn check_operation_ids(doc: &Document<'_>) -> Result<(), SpecError> {
     Ok(())
 }
 
+/// The first name in `names` that `convert` maps to the same Rust name as
+/// an earlier one: `(that name, the earlier one, the Rust name)`.
+fn colliding<'n>(
+    names: impl Iterator<Item = &'n str>,
+    convert: fn(&str) -> String,
+) -> Option<(&'n str, &'n str, String)> {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for name in names {
+        let rust = convert(name);
+        if let Some(first) = seen.get(&rust) {
+            return Some((name, first, rust));
+        }
+        seen.insert(rust, name);
+    }
+    None
+}
+
+fn snake_case(name: &str) -> String {
+    heck::ToSnakeCase::to_snake_case(name)
+}
+
+/// Properties of one schema whose names become the same Rust field
+/// (`page-size` and `page_size`).
+pub(crate) fn check_property_names(doc: &Document<'_>) -> Result<(), SpecError> {
+    crate::walk::try_for_each_object(doc.json, &mut |pointer, object| {
+        let Some(Value::Object(properties)) = object.get("properties") else {
+            return Ok(());
+        };
+        match colliding(properties.keys().map(String::as_str), snake_case) {
+            None => Ok(()),
+            Some((name, first, field)) => Err(doc.error_at(
+                &format!("{pointer}/properties/{}", escape_token(name)),
+                SpecErrorKind::Unsupported {
+                    operation_id: None,
+                    what: format!(
+                        "property `{name}` would be the field `{field}`, like property `{first}`"
+                    ),
+                    hint: "rename one of them: property names that differ only in case or separators become the same field".into(),
+                },
+            )),
+        }
+    })
+}
+
 /// Component schemas whose names become the same Rust type (`Part` and
 /// `part`) would generate two definitions of it.
 pub(crate) fn check_schema_names(doc: &Document<'_>) -> Result<(), SpecError> {
     let Some(Value::Object(schemas)) = doc.json.pointer("/components/schemas") else {
         return Ok(());
     };
-    let mut types: BTreeMap<String, &str> = BTreeMap::new();
-    for name in schemas.keys() {
-        let type_name = heck::ToPascalCase::to_pascal_case(name.as_str());
-        if let Some(first) = types.get(&type_name) {
-            return Err(doc.error_at(
-                &format!("/components/schemas/{}", escape_token(name)),
-                SpecErrorKind::Unsupported {
-                    operation_id: None,
-                    what: format!(
-                        "schema `{name}` would be the type `{type_name}`, like schema `{first}`"
-                    ),
-                    hint: "rename one of them: schema names that differ only in case or separators become the same type".into(),
-                },
-            ));
-        }
-        types.insert(type_name, name);
+    let pascal_case = |name: &str| heck::ToPascalCase::to_pascal_case(name);
+    match colliding(schemas.keys().map(String::as_str), pascal_case) {
+        None => Ok(()),
+        Some((name, first, type_name)) => Err(doc.error_at(
+            &format!("/components/schemas/{}", escape_token(name)),
+            SpecErrorKind::Unsupported {
+                operation_id: None,
+                what: format!("schema `{name}` would be the type `{type_name}`, like schema `{first}`"),
+                hint: "rename one of them: schema names that differ only in case or separators become the same type".into(),
+            },
+        )),
     }
-    Ok(())
 }
 
 /// What progenitor can turn into one method: one request media type, one
@@ -250,7 +288,22 @@ pub(crate) fn check_operations(doc: &Document<'_>) -> Result<(), SpecError> {
         if let Some(Value::Object(responses)) = op.body.get("responses") {
             for (status, response) in responses {
                 let pointer = format!("{}/responses/{}", op.pointer, escape_token(status));
+                // Where the response is written: here, or where its `$ref` points.
+                let written_at = match response.get("$ref").and_then(Value::as_str) {
+                    Some(reference) => reference.trim_start_matches('#').to_string(),
+                    None => pointer.clone(),
+                };
                 let response = resolved(doc.json, response);
+                if let Some(Value::Object(headers)) = response.get("headers")
+                    && let Some((name, first, field)) =
+                        colliding(headers.keys().map(String::as_str), snake_case)
+                {
+                    return Err(unsupported(
+                        &format!("{written_at}/headers/{}", escape_token(name)),
+                        format!("response `{status}` header `{name}` would be the field `{field}`, like header `{first}`"),
+                        "rename or remove one of them: header names that differ only in case or separators become the same field (and HTTP header names ignore case)",
+                    ));
+                }
                 let kind = match response_body_kind(doc.json, response) {
                     Ok(kind) => kind,
                     Err(media) => {

@@ -298,6 +298,34 @@ fn parameters_that_become_the_same_argument() {
 }
 
 #[test]
+fn properties_or_headers_that_become_the_same_field() {
+    let text = edited(
+        "      properties:\n        long_token:\n",
+        "      properties:\n        long-token:\n          type: string\n        long_token:\n",
+    );
+    let error = expect_failure(
+        &text,
+        Some(line_of(&text, "        long_token:\n")),
+        "property `long_token` would be the field `long_token`, like property `long-token`",
+    );
+    assert_eq!(
+        pointer(&error),
+        "/components/schemas/ShortTokenRequest/properties/long_token"
+    );
+
+    let text = edited(
+        "          headers:\n            X-Token-Id:\n",
+        "          headers:\n            x_token_id:\n              schema:\n                type: string\n            X-Token-Id:\n",
+    );
+    let error = expect_failure(
+        &text,
+        Some(line_of(&text, "            X-Token-Id:\n")),
+        "response `201` header `X-Token-Id` would be the field `x_token_id`, like header `x_token_id`",
+    );
+    assert!(error.hint().contains("ignore case"), "{}", error.hint());
+}
+
+#[test]
 fn two_error_body_types_on_one_operation() {
     let text = edited(
         "        '404':\n          $ref: '#/components/responses/Error404'\n",
