@@ -203,14 +203,23 @@ fn an_example_that_no_longer_fits_fails_the_tests_naming_it() {
     let output = copy.cargo(&["test", "--quiet", "spec_examples"]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     let report = nested_cargo::describe(&output);
-    assert!(stdout.contains("running "), "the tests did not build: {report}");
-    assert!(!output.status.success(), "the misfit example passed: {report}");
+    assert!(
+        stdout.contains("running "),
+        "the tests did not build: {report}"
+    );
+    assert!(
+        !output.status.success(),
+        "the misfit example passed: {report}"
+    );
     assert!(
         stdout.contains("example `example` of the `RegenerateProbe` schema does not fit"),
         "{report}"
     );
     assert!(stdout.contains("at `probe_field`"), "{report}");
     // Only that example's test fails.
-    assert!(stdout.contains("schema_regenerate_probe_example"), "{report}");
+    assert!(
+        stdout.contains("schema_regenerate_probe_example"),
+        "{report}"
+    );
     assert!(stdout.contains("1 failed"), "{report}");
 }

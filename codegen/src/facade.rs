@@ -642,26 +642,10 @@ pub(crate) fn generate(
                 continue;
             }
             // Parameters, by the name progenitor gave them.
-            let lists = [
-                (
-                    op.body.get("parameters"),
-                    format!("{}/parameters", op.pointer),
-                ),
-                (
-                    op.path_item.get("parameters"),
-                    format!("/paths/{}/parameters", escape_token(op.path)),
-                ),
-            ];
-            let declared = lists.iter().find_map(|(list, list_pointer)| {
-                list.and_then(Value::as_array)?
-                    .iter()
-                    .enumerate()
-                    .map(|(index, p)| (format!("{list_pointer}/{index}"), resolved(spec, p)))
-                    .find(|(_, p)| {
-                        p.get("name")
-                            .and_then(Value::as_str)
-                            .is_some_and(|n| *name == n || *name == n.to_snake_case())
-                    })
+            let declared = op.parameters(spec).into_iter().find(|(_, p)| {
+                p.get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| *name == n || *name == n.to_snake_case())
             });
             if let Some((parameter_pointer, parameter)) = declared
                 && let Some(schema) = parameter.get("schema")
@@ -978,25 +962,11 @@ pub(crate) fn generate(
             if name == "body" {
                 continue;
             }
-            let parameter = op
-                .body
-                .get("parameters")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .chain(
-                    op.path_item
-                        .get("parameters")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten(),
-                )
-                .map(|p| resolved(spec, p))
-                .find(|p| {
-                    p.get("name")
-                        .and_then(Value::as_str)
-                        .is_some_and(|n| *name == n || *name == n.to_snake_case())
-                });
+            let parameter = op.parameters(spec).into_iter().map(|(_, p)| p).find(|p| {
+                p.get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| *name == n || *name == n.to_snake_case())
+            });
             let Some(parameter) = parameter else { continue };
             let spec_name = parameter
                 .get("name")

@@ -200,31 +200,29 @@ fn generate(text: &str, file: &str, runtime_crate: &str) -> Result<String, SpecE
 
     let mut rewritten = json.clone();
     preprocess::rewrite(&doc, &mut rewritten, runtime_crate)?;
-    let spec: openapiv3::OpenAPI = serde_json::from_value(rewritten).map_err(|e| {
-        not_openapi(file, Location::File, e.to_string())
-    })?;
+    let spec: openapiv3::OpenAPI = serde_json::from_value(rewritten)
+        .map_err(|e| not_openapi(file, Location::File, e.to_string()))?;
 
-    let tokens =
-        run_progenitor(&spec, runtime_crate).map_err(|reason| {
-            let reason = concise(&reason);
-            match failing_operation(&spec, runtime_crate) {
-                Some((pointer, operation_id)) => doc.error_at(
-                    &pointer,
-                    SpecErrorKind::Generator {
-                        operation_id: Some(operation_id),
-                        reason,
-                    },
-                ),
-                None => SpecError::new(
-                    file,
-                    Location::File,
-                    SpecErrorKind::Generator {
-                        operation_id: None,
-                        reason,
-                    },
-                ),
-            }
-        })?;
+    let tokens = run_progenitor(&spec, runtime_crate).map_err(|reason| {
+        let reason = concise(&reason);
+        match failing_operation(&spec, runtime_crate) {
+            Some((pointer, operation_id)) => doc.error_at(
+                &pointer,
+                SpecErrorKind::Generator {
+                    operation_id: Some(operation_id),
+                    reason,
+                },
+            ),
+            None => SpecError::new(
+                file,
+                Location::File,
+                SpecErrorKind::Generator {
+                    operation_id: None,
+                    reason,
+                },
+            ),
+        }
+    })?;
     let unparsable = |e: syn::Error| {
         SpecError::new(
             file,
@@ -299,9 +297,8 @@ fn not_openapi(file: &str, location: Location, reason: String) -> SpecError {
 /// JSON form (for the change report, which needs no generation).
 pub fn load_document(text: &str, file: &str) -> Result<serde_json::Value, SpecError> {
     let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| yaml_error(file, &e))?;
-    let json: serde_json::Value = serde_json::to_value(&yaml).map_err(|e| {
-        not_openapi(file, Location::File, e.to_string())
-    })?;
+    let json: serde_json::Value = serde_json::to_value(&yaml)
+        .map_err(|e| not_openapi(file, Location::File, e.to_string()))?;
     validate::check_version(&Document {
         file,
         text,
@@ -439,7 +436,9 @@ mod tests {
     #[test]
     fn generator_messages_lose_their_debug_dumps() {
         assert_eq!(
-            concise("unexpected format: cookie parameters are not supported Cookie {\n    parameter_data: ParameterData {\n}"),
+            concise(
+                "unexpected format: cookie parameters are not supported Cookie {\n    parameter_data: ParameterData {\n}"
+            ),
             "unexpected format: cookie parameters are not supported"
         );
         assert_eq!(

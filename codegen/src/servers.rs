@@ -173,7 +173,11 @@ mod tests {
             }
         }]});
         let expected = [
-            ("Regional", "https://eu.example.com/v2", "Regional deployment"),
+            (
+                "Regional",
+                "https://eu.example.com/v2",
+                "Regional deployment",
+            ),
             (
                 "RegionalUs",
                 "https://us.example.com/v2",

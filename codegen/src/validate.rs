@@ -98,6 +98,28 @@ pub(crate) struct Operation<'a> {
     pub path_item: &'a Value,
 }
 
+impl<'a> Operation<'a> {
+    /// Every parameter that applies, as `(pointer, resolved parameter)`:
+    /// the operation's own first, then its path item's.
+    pub fn parameters(&self, doc: &'a Value) -> Vec<(String, &'a Value)> {
+        let lists = [
+            (self.body, format!("{}/parameters", self.pointer)),
+            (
+                self.path_item,
+                format!("/paths/{}/parameters", escape_token(self.path)),
+            ),
+        ];
+        let mut found = Vec::new();
+        for (holder, list_pointer) in lists {
+            let params = holder.get("parameters").and_then(Value::as_array);
+            for (index, param) in params.into_iter().flatten().enumerate() {
+                found.push((format!("{list_pointer}/{index}"), resolved(doc, param)));
+            }
+        }
+        found
+    }
+}
+
 pub(crate) fn operations(doc: &Value) -> Vec<Operation<'_>> {
     let mut found = Vec::new();
     let Some(Value::Object(paths)) = doc.get("paths") else {
@@ -300,7 +322,9 @@ pub(crate) fn check_operations(doc: &Document<'_>) -> Result<(), SpecError> {
                 {
                     return Err(unsupported(
                         &format!("{written_at}/headers/{}", escape_token(name)),
-                        format!("response `{status}` header `{name}` would be the field `{field}`, like header `{first}`"),
+                        format!(
+                            "response `{status}` header `{name}` would be the field `{field}`, like header `{first}`"
+                        ),
                         "rename or remove one of them: header names that differ only in case or separators become the same field (and HTTP header names ignore case)",
                     ));
                 }
@@ -354,7 +378,7 @@ pub(crate) fn check_operations(doc: &Document<'_>) -> Result<(), SpecError> {
         }
 
         check_path_parameters(doc, &op, &unsupported)?;
-        check_parameter_names(doc, &op, &unsupported)?;
+        check_parameter_names(&op, doc, &unsupported)?;
     }
     Ok(())
 }
@@ -362,50 +386,34 @@ pub(crate) fn check_operations(doc: &Document<'_>) -> Result<(), SpecError> {
 /// Two parameters of one operation whose names become the same Rust
 /// argument (`page-size` in the query, `page_size` in a header).
 fn check_parameter_names(
-    doc: &Document<'_>,
     op: &Operation<'_>,
+    doc: &Document<'_>,
     unsupported: &dyn Fn(&str, String, &str) -> SpecError,
 ) -> Result<(), SpecError> {
-    let lists = [
-        (
-            op.body.get("parameters"),
-            format!("{}/parameters", op.pointer),
-        ),
-        (
-            op.path_item.get("parameters"),
-            format!("/paths/{}/parameters", escape_token(op.path)),
-        ),
-    ];
     // Argument → the (name, location) that takes it.
-    let mut arguments: BTreeMap<String, (String, String)> = BTreeMap::new();
-    for (list, list_pointer) in lists {
-        let Some(Value::Array(params)) = list else {
+    let mut arguments: BTreeMap<String, (&str, &str)> = BTreeMap::new();
+    for (pointer, param) in op.parameters(doc.json) {
+        let (Some(name), Some(location)) = (
+            param.get("name").and_then(Value::as_str),
+            param.get("in").and_then(Value::as_str),
+        ) else {
             continue;
         };
-        for (index, param) in params.iter().enumerate() {
-            let param = resolved(doc.json, param);
-            let (Some(name), Some(location)) = (
-                param.get("name").and_then(Value::as_str),
-                param.get("in").and_then(Value::as_str),
-            ) else {
-                continue;
-            };
-            let argument = heck::ToSnakeCase::to_snake_case(name);
-            match arguments.get(&argument) {
-                // The operation's own parameter overrides the path's.
-                Some((first, first_in)) if first == name && first_in == location => {}
-                Some((first, first_in)) => {
-                    return Err(unsupported(
-                        &format!("{list_pointer}/{index}/name"),
-                        format!(
-                            "parameter `{name}` (in {location}) would be the argument `{argument}`, like `{first}` (in {first_in})"
-                        ),
-                        "rename one of them: parameter names that differ only in case or separators become the same argument",
-                    ));
-                }
-                None => {
-                    arguments.insert(argument, (name.to_string(), location.to_string()));
-                }
+        let argument = snake_case(name);
+        match arguments.get(&argument) {
+            // The operation's own parameter overrides the path's.
+            Some((first, first_in)) if *first == name && *first_in == location => {}
+            Some((first, first_in)) => {
+                return Err(unsupported(
+                    &format!("{pointer}/name"),
+                    format!(
+                        "parameter `{name}` (in {location}) would be the argument `{argument}`, like `{first}` (in {first_in})"
+                    ),
+                    "rename one of them: parameter names that differ only in case or separators become the same argument",
+                ));
+            }
+            None => {
+                arguments.insert(argument, (name, location));
             }
         }
     }
@@ -423,49 +431,38 @@ fn check_path_parameters(
         .skip(1)
         .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
         .collect();
-    let mut declared: BTreeSet<String> = BTreeSet::new();
-    let lists = [
-        (
-            op.path_item.get("parameters"),
-            format!("/paths/{}/parameters", escape_token(op.path)),
-        ),
-        (
-            op.body.get("parameters"),
-            format!("{}/parameters", op.pointer),
-        ),
-    ];
-    for (list, list_pointer) in lists {
-        let Some(Value::Array(params)) = list else {
+    let mut declared: BTreeSet<&str> = BTreeSet::new();
+    for (pointer, param) in op.parameters(doc.json) {
+        if param.get("in").and_then(Value::as_str) == Some("cookie") {
+            let name = param
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            return Err(unsupported(
+                &format!("{pointer}/in"),
+                format!(
+                    "parameter `{name}` is sent `in: cookie`, which the generator does not support"
+                ),
+                "send it as a header or query parameter, or leave it out of the spec and set the cookie on your own `reqwest::Client` (`Client::with_http_client`)",
+            ));
+        }
+        if param.get("in").and_then(Value::as_str) != Some("path") {
+            continue;
+        }
+        let Some(name) = param.get("name").and_then(Value::as_str) else {
             continue;
         };
-        for (index, param) in params.iter().enumerate() {
-            let param = resolved(doc.json, param);
-            if param.get("in").and_then(Value::as_str) == Some("cookie") {
-                let name = param.get("name").and_then(Value::as_str).unwrap_or_default();
-                return Err(unsupported(
-                    &format!("{list_pointer}/{index}/in"),
-                    format!("parameter `{name}` is sent `in: cookie`, which the generator does not support"),
-                    "send it as a header or query parameter, or leave it out of the spec and set the cookie on your own `reqwest::Client` (`Client::with_http_client`)",
-                ));
-            }
-            if param.get("in").and_then(Value::as_str) != Some("path") {
-                continue;
-            }
-            let Some(name) = param.get("name").and_then(Value::as_str) else {
-                continue;
-            };
-            if !in_template.contains(name) {
-                return Err(unsupported(
-                    &format!("{list_pointer}/{index}"),
-                    format!(
-                        "path parameter `{name}` does not appear in the path `{}`",
-                        op.path
-                    ),
-                    "add `{name}` to the path, or declare the parameter `in: query` or `in: header`",
-                ));
-            }
-            declared.insert(name.to_string());
+        if !in_template.contains(name) {
+            return Err(unsupported(
+                &pointer,
+                format!(
+                    "path parameter `{name}` does not appear in the path `{}`",
+                    op.path
+                ),
+                "add `{name}` to the path, or declare the parameter `in: query` or `in: header`",
+            ));
         }
+        declared.insert(name);
     }
     if let Some(missing) = in_template.iter().find(|name| !declared.contains(**name)) {
         return Err(unsupported(

@@ -263,7 +263,11 @@ fn operation_ids_that_become_the_same_method() {
         Some(line_of(&text, "operationId: issue_short_term_token")),
         "operation `issue_short_term_token`: its method would be `issue_short_term_token`, like that of `issueShortTermToken`",
     );
-    assert!(error.hint().contains("differ only in case"), "{}", error.hint());
+    assert!(
+        error.hint().contains("differ only in case"),
+        "{}",
+        error.hint()
+    );
 }
 
 #[test]
@@ -365,7 +369,11 @@ fn a_default_response_of_another_type_than_the_successes() {
         )),
         "operation `revokeToken`: its success responses have different body types",
     );
-    assert!(error.hint().contains("`default` counts as both"), "{}", error.hint());
+    assert!(
+        error.hint().contains("`default` counts as both"),
+        "{}",
+        error.hint()
+    );
     assert!(error.hint().contains("`4XX`"), "{}", error.hint());
 }
 
@@ -451,11 +459,7 @@ fn a_property_named_like_a_keyword_is_checked_like_any_other() {
         "      properties:\n        long_token:\n",
         "      properties:\n        example:\n          $ref: '#/components/schemas/Nowhere'\n        long_token:\n",
     );
-    let error = expect_failure(
-        &text,
-        Some(line_of(&text, "Nowhere'")),
-        "points at nothing",
-    );
+    let error = expect_failure(&text, Some(line_of(&text, "Nowhere'")), "points at nothing");
     assert_eq!(
         pointer(&error),
         "/components/schemas/ShortTokenRequest/properties/example/$ref"
@@ -477,7 +481,11 @@ fn a_cookie_parameter() {
         pointer(&error),
         "/paths/~1auth~1tokens~1{tokenId}~1revoke/post/parameters/1/in"
     );
-    assert!(error.hint().contains("with_http_client"), "{}", error.hint());
+    assert!(
+        error.hint().contains("with_http_client"),
+        "{}",
+        error.hint()
+    );
 }
 
 #[test]
