@@ -488,15 +488,7 @@ impl TokenSession {
         if self.inner.closed.load(Ordering::Acquire) {
             return None;
         }
-        let short = self
-            .inner
-            .short
-            .read()
-            .unwrap_or_else(PoisonError::into_inner);
-        short
-            .as_ref()
-            .filter(|cached| cached.is_fresh(Instant::now()))
-            .map(|cached| cached.credential.clone())
+        self.with_fresh_short(|cached| cached.credential.clone())
     }
 
     /// The current long-term credential, getting one if needed (for calls
@@ -531,7 +523,7 @@ impl TokenSession {
                 None => {
                     // A refresh may have finished between the caller's cache
                     // check and this lock.
-                    if let Some(cached) = self.fresh_short() {
+                    if let Some(cached) = self.with_fresh_short(Arc::clone) {
                         return Ok(cached);
                     }
                     let generation = self.inner.generation.fetch_add(1, Ordering::Relaxed);
@@ -571,7 +563,12 @@ impl TokenSession {
             .and_then(|long| long.token_id.clone())
     }
 
-    fn fresh_short(&self) -> Option<Arc<Cached<ShortTokenAuth>>> {
+    /// Reads the cached short-term token if it is not due for renewal,
+    /// under the read lock (taking only what `read` returns out of it).
+    fn with_fresh_short<R>(
+        &self,
+        read: impl FnOnce(&Arc<Cached<ShortTokenAuth>>) -> R,
+    ) -> Option<R> {
         let short = self
             .inner
             .short
@@ -579,8 +576,8 @@ impl TokenSession {
             .unwrap_or_else(PoisonError::into_inner);
         short
             .as_ref()
-            .filter(|c| c.is_fresh(Instant::now()))
-            .cloned()
+            .filter(|cached| cached.is_fresh(Instant::now()))
+            .map(read)
     }
 
     /// Revokes every token this session issued (that has a `token_id`),

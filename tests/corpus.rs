@@ -77,12 +77,9 @@ regress = "0.12"
     )
     .expect("copy Cargo.lock");
 
-    let output = nested_cargo::run(nested_cargo::command(&root, &base.join("target")).args([
-        "check",
-        "--offline",
-        "--quiet",
-        "--lib",
-    ]));
+    let output = nested_cargo::run(
+        nested_cargo::command(&root, &base.join("target")).args(["check", "--quiet", "--lib"]),
+    );
     assert!(
         output.status.success(),
         "the generated clients do not compile cleanly: {}",

@@ -56,7 +56,7 @@ impl Copy {
         nested_cargo::run(
             nested_cargo::command(&self.root, &self.root.join("../target"))
                 .args(args)
-                .args(["--offline", "-p", "c2m-auth", "--lib"]),
+                .args(["-p", "c2m-auth", "--lib"]),
         )
     }
 

@@ -438,6 +438,7 @@ pub(crate) fn generate(
         let pascal = operation_id.to_pascal_case();
         let snake = operation_id.to_snake_case();
         let method_ident = &raw_method.ident;
+        let parameters = op.parameters(spec);
         let unsupported = |pointer: String, what: String, hint: &str| {
             doc.error_at(
                 &pointer,
@@ -642,12 +643,7 @@ pub(crate) fn generate(
                 continue;
             }
             // Parameters, by the name progenitor gave them.
-            let declared = op.parameters(spec).into_iter().find(|(_, p)| {
-                p.get("name")
-                    .and_then(Value::as_str)
-                    .is_some_and(|n| *name == n || *name == n.to_snake_case())
-            });
-            if let Some((parameter_pointer, parameter)) = declared
+            if let Some((parameter_pointer, parameter)) = spec_parameter(&parameters, name)
                 && let Some(schema) = parameter.get("schema")
             {
                 let spec_name = parameter
@@ -962,12 +958,9 @@ pub(crate) fn generate(
             if name == "body" {
                 continue;
             }
-            let parameter = op.parameters(spec).into_iter().map(|(_, p)| p).find(|p| {
-                p.get("name")
-                    .and_then(Value::as_str)
-                    .is_some_and(|n| *name == n || *name == n.to_snake_case())
-            });
-            let Some(parameter) = parameter else { continue };
+            let Some((_, parameter)) = spec_parameter(&parameters, name) else {
+                continue;
+            };
             let spec_name = parameter
                 .get("name")
                 .and_then(Value::as_str)
@@ -1350,6 +1343,18 @@ fn example_test(
             }
         }
     }
+}
+
+/// The spec parameter that progenitor's argument `name` stands for.
+fn spec_parameter<'p, 'v>(
+    parameters: &'p [(String, &'v Value)],
+    name: &Ident,
+) -> Option<&'p (String, &'v Value)> {
+    parameters.iter().find(|(_, p)| {
+        p.get("name")
+            .and_then(Value::as_str)
+            .is_some_and(|n| *name == n || *name == n.to_snake_case())
+    })
 }
 
 /// `type_path` with every path into the generated `types` module, at any

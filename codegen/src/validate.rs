@@ -157,46 +157,35 @@ pub(crate) fn check_operation_ids(doc: &Document<'_>) -> Result<(), SpecError> {
             }
         }
     }
-    let mut seen: BTreeMap<&str, String> = BTreeMap::new();
-    // Method name → (operationId, pointer) of the first operation with it.
+    // Method name → (operationId, pointer) of the first operation with it:
+    // the same id twice is a duplicate, two ids with one method a collision.
     let mut methods: BTreeMap<String, (&str, String)> = BTreeMap::new();
     for op in operations(doc.json) {
-        match op.body.get("operationId").and_then(Value::as_str) {
+        let Some(id) = op.body.get("operationId").and_then(Value::as_str) else {
+            return Err(doc.error_at(
+                &op.pointer,
+                SpecErrorKind::MissingOperationId {
+                    operation: format!("{} {}", op.method.to_uppercase(), op.path),
+                },
+            ));
+        };
+        let method = snake_case(id);
+        let kind = match methods.get(&method) {
             None => {
-                return Err(doc.error_at(
-                    &op.pointer,
-                    SpecErrorKind::MissingOperationId {
-                        operation: format!("{} {}", op.method.to_uppercase(), op.path),
-                    },
-                ));
-            }
-            Some(id) => {
-                if let Some(first) = seen.get(id) {
-                    return Err(doc.error_at(
-                        &format!("{}/operationId", op.pointer),
-                        SpecErrorKind::DuplicateOperationId {
-                            operation_id: id.to_string(),
-                            first: format!("#{first}"),
-                        },
-                    ));
-                }
-                seen.insert(id, op.pointer.clone());
-                let method = heck::ToSnakeCase::to_snake_case(id);
-                if let Some((first_id, first)) = methods.get(&method) {
-                    return Err(doc.error_at(
-                        &format!("{}/operationId", op.pointer),
-                        SpecErrorKind::Unsupported {
-                            operation_id: Some(id.to_string()),
-                            what: format!(
-                                "its method would be `{method}`, like that of `{first_id}` at #{first}"
-                            ),
-                            hint: "rename one of them: operationIds that differ only in case or separators become the same method".into(),
-                        },
-                    ));
-                }
                 methods.insert(method, (id, op.pointer.clone()));
+                continue;
             }
-        }
+            Some((first_id, first)) if *first_id == id => SpecErrorKind::DuplicateOperationId {
+                operation_id: id.to_string(),
+                first: format!("#{first}"),
+            },
+            Some((first_id, first)) => SpecErrorKind::Unsupported {
+                operation_id: Some(id.to_string()),
+                what: format!("its method would be `{method}`, like that of `{first_id}` at #{first}"),
+                hint: "rename one of them: operationIds that differ only in case or separators become the same method".into(),
+            },
+        };
+        return Err(doc.error_at(&format!("{}/operationId", op.pointer), kind));
     }
     Ok(())
 }
@@ -377,8 +366,9 @@ pub(crate) fn check_operations(doc: &Document<'_>) -> Result<(), SpecError> {
             }
         }
 
-        check_path_parameters(doc, &op, &unsupported)?;
-        check_parameter_names(&op, doc, &unsupported)?;
+        let parameters = op.parameters(doc.json);
+        check_path_parameters(&op, &parameters, &unsupported)?;
+        check_parameter_names(&parameters, &unsupported)?;
     }
     Ok(())
 }
@@ -386,13 +376,12 @@ pub(crate) fn check_operations(doc: &Document<'_>) -> Result<(), SpecError> {
 /// Two parameters of one operation whose names become the same Rust
 /// argument (`page-size` in the query, `page_size` in a header).
 fn check_parameter_names(
-    op: &Operation<'_>,
-    doc: &Document<'_>,
+    parameters: &[(String, &Value)],
     unsupported: &dyn Fn(&str, String, &str) -> SpecError,
 ) -> Result<(), SpecError> {
     // Argument → the (name, location) that takes it.
     let mut arguments: BTreeMap<String, (&str, &str)> = BTreeMap::new();
-    for (pointer, param) in op.parameters(doc.json) {
+    for (pointer, param) in parameters {
         let (Some(name), Some(location)) = (
             param.get("name").and_then(Value::as_str),
             param.get("in").and_then(Value::as_str),
@@ -421,8 +410,8 @@ fn check_parameter_names(
 }
 
 fn check_path_parameters(
-    doc: &Document<'_>,
     op: &Operation<'_>,
+    parameters: &[(String, &Value)],
     unsupported: &dyn Fn(&str, String, &str) -> SpecError,
 ) -> Result<(), SpecError> {
     let in_template: BTreeSet<&str> = op
@@ -432,7 +421,7 @@ fn check_path_parameters(
         .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
         .collect();
     let mut declared: BTreeSet<&str> = BTreeSet::new();
-    for (pointer, param) in op.parameters(doc.json) {
+    for (pointer, param) in parameters {
         if param.get("in").and_then(Value::as_str) == Some("cookie") {
             let name = param
                 .get("name")
@@ -454,7 +443,7 @@ fn check_path_parameters(
         };
         if !in_template.contains(name) {
             return Err(unsupported(
-                &pointer,
+                pointer,
                 format!(
                     "path parameter `{name}` does not appear in the path `{}`",
                     op.path

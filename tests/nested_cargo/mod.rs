@@ -4,7 +4,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-/// A `cargo` command in `dir`, building into `target_dir`.
+/// A `cargo` command in `dir`, building into `target_dir`, offline: the
+/// outer build has already fetched every crate the lock file names.
 ///
 /// These builds are checked, never debugged, so debug info and incremental
 /// state are off: they would double the disk this second set of dependencies
@@ -13,6 +14,7 @@ pub fn command(dir: &Path, target_dir: &Path) -> Command {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let mut command = Command::new(cargo);
     command
+        .arg("--offline")
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target_dir)
         .env("CARGO_TERM_COLOR", "never")
