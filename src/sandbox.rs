@@ -2,7 +2,8 @@
 //! and examples that must run offline (feature `sandbox`).
 //!
 //! [`Sandbox::start`] binds an HTTP server to `127.0.0.1` on an ephemeral
-//! port and serves the three operations of `spec/auth.yaml`:
+//! port ([`SandboxBuilder::bind`] chooses another address) and serves the
+//! three operations of `spec/auth.yaml`:
 //!
 //! | operation              | route                                | success |
 //! |------------------------|--------------------------------------|---------|
@@ -10,7 +11,9 @@
 //! | `issueShortTermToken`  | `POST /auth/tokens/short`            | 201     |
 //! | `revokeToken`          | `POST /auth/tokens/{tokenId}/revoke` | 204     |
 //!
-//! Point a [`Client`](crate::Client) at [`Sandbox::base_url`]. Tokens are
+//! Point a [`Client`](crate::Client) at [`Sandbox::base_url`]. For tools
+//! outside Rust, the binary `c2m-auth-sandbox` (same feature) serves it on
+//! a port of your choice. Tokens are
 //! random, kept in memory, expire and can be revoked; the server stops when
 //! the [`Sandbox`] is dropped or [`Sandbox::shutdown`] is awaited.
 //!
@@ -50,7 +53,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -153,8 +156,25 @@ impl Sandbox {
 
     /// The base URL to give to [`Client`](crate::Client), e.g.
     /// `http://127.0.0.1:49152` (no trailing slash).
+    ///
+    /// When bound to an unspecified address (`0.0.0.0` or `::`), the URL
+    /// names the loopback address of the same family (`127.0.0.1`, `[::1]`),
+    /// which reaches the sandbox from this machine.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        let mut addr = self.addr;
+        if addr.ip().is_unspecified() {
+            addr.set_ip(match addr.ip() {
+                IpAddr::V4(_) => Ipv4Addr::LOCALHOST.into(),
+                IpAddr::V6(_) => Ipv6Addr::LOCALHOST.into(),
+            });
+        }
+        format!("http://{addr}")
+    }
+
+    /// The address the sandbox listens on, with the port chosen by the
+    /// system when it was asked for port 0.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
     }
 
     /// How many requests the sandbox has received for `operation_id`
@@ -203,6 +223,7 @@ impl fmt::Debug for Sandbox {
 
 /// Configures a [`Sandbox`] before [`start`](SandboxBuilder::start)ing it.
 pub struct SandboxBuilder {
+    addr: SocketAddr,
     clients: Vec<SandboxClient>,
     replaced_default: bool,
     short_token_ttl: Duration,
@@ -214,6 +235,7 @@ pub struct SandboxBuilder {
 impl Default for SandboxBuilder {
     fn default() -> Self {
         Self {
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             clients: vec![SandboxClient::example()],
             replaced_default: false,
             short_token_ttl: Duration::from_secs(900),
@@ -225,6 +247,30 @@ impl Default for SandboxBuilder {
 }
 
 impl SandboxBuilder {
+    /// Listens on `addr` instead of `127.0.0.1` with a port chosen by the
+    /// system. Port 0 still lets the system choose; see
+    /// [`Sandbox::local_addr`] for the port it chose.
+    ///
+    /// Any address other than a loopback one makes the sandbox, and its
+    /// publicly known example credentials, reachable from other machines;
+    /// and [`Client`](crate::Client) speaks plain `http` to loopback only.
+    ///
+    /// ```no_run
+    /// # async fn f() -> std::io::Result<()> {
+    /// use std::net::{Ipv4Addr, SocketAddr};
+    /// let sandbox = c2m_auth::sandbox::Sandbox::builder()
+    ///     .bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 4010)))
+    ///     .start()
+    ///     .await?;
+    /// assert_eq!(sandbox.base_url(), "http://127.0.0.1:4010");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn bind(mut self, addr: impl Into<SocketAddr>) -> Self {
+        self.addr = addr.into();
+        self
+    }
+
     /// Registers a client. The first call replaces the default example
     /// client; later calls add more clients. Registering a `client_id` twice
     /// keeps the last registration.
@@ -272,17 +318,19 @@ impl SandboxBuilder {
         self
     }
 
-    /// Binds `127.0.0.1:0` and starts serving on a Tokio task.
+    /// Binds the address (by default `127.0.0.1:0`) and starts serving on a
+    /// Tokio task.
     ///
     /// # Errors
     ///
-    /// Fails if the loopback listener cannot be bound.
+    /// Fails if the listener cannot be bound (the port is taken, the
+    /// address is not one of this machine's, ...).
     ///
     /// # Panics
     ///
     /// Must be called from within a Tokio runtime with I/O enabled.
     pub async fn start(self) -> std::io::Result<Sandbox> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let listener = tokio::net::TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;
 
         let min = Duration::from_secs(MIN_LONG_TOKEN_TTL_SECONDS.unsigned_abs());
@@ -338,6 +386,7 @@ impl SandboxBuilder {
 impl fmt::Debug for SandboxBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SandboxBuilder")
+            .field("addr", &self.addr)
             .field("clients", &self.clients)
             .field("short_token_ttl", &self.short_token_ttl)
             .field("default_long_token_ttl", &self.default_long_token_ttl)
