@@ -1129,6 +1129,8 @@ pub(crate) fn generate(
         #[derive(Clone, Debug)]
         pub struct Client {
             base_url: ::std::string::String,
+            // Unread in a client of a document without operations.
+            #[allow(dead_code)]
             http: ::reqwest::Client,
         }
 

@@ -28,13 +28,16 @@
 
 #![deny(missing_docs)]
 
+mod cycles;
 pub mod diff;
 mod error;
 mod facade;
+mod limits;
 mod locate;
 mod preprocess;
 mod rules;
 mod servers;
+mod shape;
 mod snapshot;
 mod validate;
 mod walk;
@@ -172,26 +175,18 @@ pub fn generate_from_str(text: &str, file: &str) -> Result<String, SpecError> {
 }
 
 fn generate(text: &str, file: &str, runtime_crate: &str) -> Result<String, SpecError> {
+    limits::check_size(text, file)?;
+    let text = &*limits::normalise(text);
     let json = load_document(text, file)?;
     let doc = Document {
         file,
         text,
         json: &json,
     };
-    // Parsed from the text for its line and column in errors; generation
-    // uses the rewritten JSON form below.
-    let _shape: openapiv3::OpenAPI = serde_yaml::from_str(text).map_err(|e| {
-        let position = e.location().map(|l| LineColumn {
-            line: l.line(),
-            column: l.column(),
-        });
-        not_openapi(
-            file,
-            position.map_or(Location::File, Location::Text),
-            strip_position(&e.to_string()),
-        )
-    })?;
+    shape::check(&doc)?;
     validate::check_refs(&doc)?;
+    cycles::check(&doc)?;
+    validate::check_security(&doc)?;
     validate::check_operation_ids(&doc)?;
     validate::check_schema_names(&doc)?;
     validate::check_property_names(&doc)?;
@@ -200,8 +195,14 @@ fn generate(text: &str, file: &str, runtime_crate: &str) -> Result<String, SpecE
 
     let mut rewritten = json.clone();
     preprocess::rewrite(&doc, &mut rewritten, runtime_crate)?;
-    let spec: openapiv3::OpenAPI = serde_json::from_value(rewritten)
-        .map_err(|e| not_openapi(file, Location::File, e.to_string()))?;
+    let spec: openapiv3::OpenAPI = serde_json::from_value(rewritten).map_err(|e| {
+        doc.error_at(
+            "",
+            SpecErrorKind::NotOpenApi {
+                reason: e.to_string(),
+            },
+        )
+    })?;
 
     let tokens = run_progenitor(&spec, runtime_crate).map_err(|reason| {
         let reason = concise(&reason);
@@ -213,9 +214,8 @@ fn generate(text: &str, file: &str, runtime_crate: &str) -> Result<String, SpecE
                     reason,
                 },
             ),
-            None => SpecError::new(
-                file,
-                Location::File,
+            None => doc.error_at(
+                "",
                 SpecErrorKind::Generator {
                     operation_id: None,
                     reason,
@@ -288,17 +288,26 @@ fn concise(reason: &str) -> String {
     }
 }
 
-/// The document does not have the shape of an OpenAPI document.
-fn not_openapi(file: &str, location: Location, reason: String) -> SpecError {
-    SpecError::new(file, location, SpecErrorKind::NotOpenApi { reason })
-}
-
 /// Parses a document and checks that it is OpenAPI 3.0.x, returning its
 /// JSON form (for the change report, which needs no generation).
 pub fn load_document(text: &str, file: &str) -> Result<serde_json::Value, SpecError> {
+    limits::check_size(text, file)?;
+    let text = &*limits::normalise(text);
     let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| yaml_error(file, &e))?;
-    let json: serde_json::Value = serde_json::to_value(&yaml)
-        .map_err(|e| not_openapi(file, Location::File, e.to_string()))?;
+    let unchecked = Document {
+        file,
+        text,
+        json: &serde_json::Value::Null,
+    };
+    limits::check_value(&unchecked, &yaml)?;
+    let json: serde_json::Value = serde_json::to_value(&yaml).map_err(|e| {
+        unchecked.error_at(
+            "",
+            SpecErrorKind::NotOpenApi {
+                reason: e.to_string(),
+            },
+        )
+    })?;
     validate::check_version(&Document {
         file,
         text,
@@ -313,7 +322,9 @@ fn yaml_error(file: &str, error: &serde_yaml::Error) -> SpecError {
             line: l.line(),
             column: l.column(),
         }),
-        None => Location::File,
+        // The parser's rare messages without a position are about the
+        // whole text.
+        None => Location::Text(LineColumn { line: 1, column: 1 }),
     };
     SpecError::new(
         file,

@@ -43,6 +43,22 @@ pub fn locate(yaml: &str, pointer: &str) -> Option<LineColumn> {
     })
 }
 
+/// Where the node at `pointer` starts, or else its nearest ancestor that
+/// can be found, or else the start of the text: every error gets a line and
+/// column, with the pointer beside it naming the node itself.
+pub fn locate_nearest(yaml: &str, pointer: &str) -> LineColumn {
+    let mut pointer = pointer.strip_prefix('#').unwrap_or(pointer);
+    loop {
+        if let Some(position) = locate(yaml, pointer) {
+            return position;
+        }
+        match pointer.rfind('/') {
+            Some(index) => pointer = &pointer[..index],
+            None => return LineColumn { line: 1, column: 1 },
+        }
+    }
+}
+
 /// Splits a JSON pointer into its unescaped reference tokens.
 pub fn split_pointer(pointer: &str) -> Vec<String> {
     let pointer = pointer.strip_prefix('#').unwrap_or(pointer);
@@ -259,6 +275,19 @@ list:
         assert_eq!(locate(DOC, "/paths/~1b"), None);
         assert_eq!(locate(DOC, "/list/7"), None);
         assert_eq!(locate(DOC, "/openapi/deeper"), None);
+    }
+
+    #[test]
+    fn missing_nodes_fall_back_to_their_nearest_ancestor() {
+        assert_eq!(
+            locate_nearest(DOC, "/paths/~1a~1{id}/post/security/0"),
+            LineColumn { line: 4, column: 5 }
+        );
+        assert_eq!(
+            locate_nearest(DOC, "/nowhere"),
+            LineColumn { line: 1, column: 1 }
+        );
+        assert_eq!(locate_nearest("", ""), LineColumn { line: 1, column: 1 });
     }
 
     #[test]

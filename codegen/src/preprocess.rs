@@ -4,7 +4,9 @@
 //! - secret strings (`format: password` or `x-secret: true`) become the
 //!   runtime's `Secret` type, through typify's `x-rust-type` extension;
 //! - an optional request body (`required` not `true`) becomes nullable, so
-//!   progenitor takes `Option<&T>` for it.
+//!   progenitor takes `Option<&T>` for it;
+//! - a nullable enum loses its `title`, which typify would also give the
+//!   enum inside it.
 
 use serde_json::{Map, Value, json};
 
@@ -35,7 +37,25 @@ pub(crate) fn rewrite(
     check_secret_marks(doc)?;
     mark_secrets(json, runtime_crate);
     make_optional_bodies_nullable(json);
+    untitle_nullable_enums(json);
     Ok(())
+}
+
+/// typify names the enum inside a nullable enum after its `title`, which
+/// for a component is usually the component's own name: two types of one
+/// name, which does not compile. Without the title it names the enum after
+/// the wrapper (`UrgencyInner`); a title is documentation only.
+fn untitle_nullable_enums(json: &mut Value) {
+    let nullable_enums = crate::walk::pointers_where(json, |schema| {
+        schema.get("nullable").and_then(Value::as_bool) == Some(true)
+            && schema.contains_key("enum")
+            && schema.contains_key("title")
+    });
+    for pointer in nullable_enums {
+        if let Some(Value::Object(schema)) = json.pointer_mut(&pointer) {
+            schema.remove("title");
+        }
+    }
 }
 
 /// `x-secret: true` only makes sense on a string.

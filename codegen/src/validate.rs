@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::error::{Location, SpecError, SpecErrorKind};
-use crate::locate::{escape_token, locate};
+use crate::locate::{escape_token, locate_nearest};
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -21,13 +21,14 @@ pub(crate) struct Document<'a> {
 }
 
 impl Document<'_> {
-    /// An error at the node `pointer`, with its line and column when found.
+    /// An error at the node `pointer`, with its line and column (or its
+    /// nearest ancestor's, when the node is not in the text).
     pub fn error_at(&self, pointer: &str, kind: SpecErrorKind) -> SpecError {
         SpecError::new(
             self.file,
             Location::Node {
                 pointer: pointer.to_string(),
-                position: locate(self.text, pointer),
+                position: Some(locate_nearest(self.text, pointer)),
             },
             kind,
         )
@@ -58,14 +59,7 @@ pub(crate) fn check_version(doc: &Document<'_>) -> Result<(), SpecError> {
                     "/swagger",
                     SpecErrorKind::UnsupportedVersion { found: Some(found) },
                 )),
-                None => Err(SpecError::new(
-                    doc.file,
-                    Location::Node {
-                        pointer: String::new(),
-                        position: None,
-                    },
-                    SpecErrorKind::UnsupportedVersion { found: None },
-                )),
+                None => Err(doc.error_at("", SpecErrorKind::UnsupportedVersion { found: None })),
             }
         }
     }
@@ -320,8 +314,9 @@ pub(crate) fn check_operations(doc: &Document<'_>) -> Result<(), SpecError> {
                 let kind = match response_body_kind(doc.json, response) {
                     Ok(kind) => kind,
                     Err(media) => {
+                        // At the response as written, which may be a component.
                         return Err(unsupported(
-                            &format!("{pointer}/content/{}", escape_token(&media)),
+                            &format!("{written_at}/content/{}", escape_token(&media)),
                             format!("response `{status}` declares `{media}` without a schema"),
                             "add a `schema` to the media type, or remove the `content`",
                         ));
@@ -554,6 +549,41 @@ pub(crate) fn check_patterns(doc: &Document<'_>) -> Result<(), SpecError> {
             )),
         }
     })
+}
+
+/// Every security requirement, the document's and each operation's, names
+/// a scheme of `components/securitySchemes`; reported where it is written.
+pub(crate) fn check_security(doc: &Document<'_>) -> Result<(), SpecError> {
+    let schemes = doc.json.pointer("/components/securitySchemes");
+    let mut lists = vec![(String::new(), None, doc.json)];
+    for op in operations(doc.json) {
+        let id = op.body.get("operationId").and_then(Value::as_str);
+        lists.push((op.pointer.clone(), id, op.body));
+    }
+    for (at, operation_id, holder) in lists {
+        let requirements = holder.get("security").and_then(Value::as_array);
+        for (index, requirement) in requirements.into_iter().flatten().enumerate() {
+            let Some(requirement) = requirement.as_object() else {
+                continue;
+            };
+            for scheme in requirement.keys() {
+                if schemes.and_then(|s| s.get(scheme)).is_some() {
+                    continue;
+                }
+                return Err(doc.error_at(
+                    &format!("{at}/security/{index}/{}", escape_token(scheme)),
+                    SpecErrorKind::Unsupported {
+                        operation_id: operation_id.map(str::to_string),
+                        what: format!(
+                            "security requirement names `{scheme}`, which `components.securitySchemes` does not define"
+                        ),
+                        hint: "define the scheme under `components.securitySchemes`, or fix the name".into(),
+                    },
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One operation's `security` alternatives (its own, or the document's):

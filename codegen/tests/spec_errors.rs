@@ -171,18 +171,22 @@ fn swagger_2_is_refused_with_a_conversion_hint() {
 #[test]
 fn a_document_without_openapi_field() {
     let text = "info:\n  title: t\n  version: '1'\npaths: {}\n";
-    expect_failure(text, None, "there is no top-level `openapi` field");
+    // At the document itself, its first line.
+    let error = expect_failure(text, Some(1), "there is no top-level `openapi` field");
+    assert_eq!(pointer(&error), "");
 }
 
 #[test]
 fn wrong_shape_for_openapi() {
     let text = edited("  title: C2M API v2 - Auth Overlay\n", "");
+    // At the object that lacks the field.
     let error = expect_failure(
         &text,
-        Some(line_of(&text, "  version: 2.0.0")),
+        Some(line_of(&text, "\ninfo:") + 1),
         "missing field `title`",
     );
     assert!(matches!(error.kind(), SpecErrorKind::NotOpenApi { .. }));
+    assert_eq!(pointer(&error), "/info");
 }
 
 #[test]

@@ -1,0 +1,362 @@
+//! Checks that the document has the shape of an OpenAPI 3.0 document, one
+//! object at a time, innermost first, so that a mistyped node is reported
+//! where it is and in time linear in the document's size.
+//!
+//! openapiv3 reads schemas (and references) as untagged enums: when a node
+//! deep inside fails, every enclosing level retries its variants, each of
+//! which reads the whole subtree again, so one mistyped bound twenty levels
+//! down took minutes. Here each object is read alone after its children
+//! have been, so a failure is found at the deepest object it is in and
+//! costs one read of that object.
+
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::SpecError;
+use crate::error::SpecErrorKind;
+use crate::locate::escape_token;
+use crate::validate::Document;
+
+/// The OpenAPI objects this walk reads alone: those that contain others.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Root,
+    Info,
+    Components,
+    PathItem,
+    Operation,
+    Parameter,
+    RequestBody,
+    MediaType,
+    Response,
+    Header,
+    SecurityScheme,
+    Schema,
+}
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Checks every object of the document, then the document as a whole.
+pub(crate) fn check(doc: &Document<'_>) -> Result<(), SpecError> {
+    let mut pointer = String::new();
+    visit(doc, doc.json, Kind::Root, &mut pointer)
+}
+
+fn visit(
+    doc: &Document<'_>,
+    node: &Value,
+    kind: Kind,
+    pointer: &mut String,
+) -> Result<(), SpecError> {
+    if let Value::Object(object) = node {
+        if kind == Kind::Schema {
+            check_keywords(doc, object, pointer)?;
+        }
+        let length = pointer.len();
+        for (path, child_kind) in children(kind, object) {
+            let Some(child) = path
+                .iter()
+                .try_fold(node, |at, token| at.get(token.as_str()))
+            else {
+                continue;
+            };
+            for token in &path {
+                pointer.push('/');
+                pointer.push_str(&escape_token(token));
+            }
+            visit(doc, child, child_kind, pointer)?;
+            pointer.truncate(length);
+        }
+    }
+    read(doc, node, kind, pointer)
+}
+
+/// The objects inside `object` that are read alone, by their path from it.
+fn children(kind: Kind, object: &Map<String, Value>) -> Vec<(Vec<String>, Kind)> {
+    let mut found = Vec::new();
+    let mut single = |key: &str, child: Kind| {
+        if object.contains_key(key) {
+            found.push((vec![key.to_string()], child));
+        }
+    };
+    match kind {
+        Kind::Root => {
+            single("info", Kind::Info);
+            single("components", Kind::Components);
+        }
+        Kind::PathItem => {
+            for method in METHODS {
+                single(method, Kind::Operation);
+            }
+        }
+        Kind::Operation => single("requestBody", Kind::RequestBody),
+        Kind::Parameter | Kind::Header | Kind::MediaType => single("schema", Kind::Schema),
+        Kind::Schema => {
+            single("items", Kind::Schema);
+            single("not", Kind::Schema);
+            if object
+                .get("additionalProperties")
+                .is_some_and(Value::is_object)
+            {
+                single("additionalProperties", Kind::Schema);
+            }
+        }
+        _ => {}
+    }
+    // Extensions (`x-…`) sit beside paths and status codes, but a schema
+    // or other component may be named so.
+    let extensible = matches!(kind, Kind::Root | Kind::Operation);
+    let mut each = |key: &str, child: Kind| match object.get(key) {
+        Some(Value::Object(map)) => {
+            let names = map
+                .keys()
+                .filter(|name| !(extensible && name.starts_with("x-")));
+            for name in names {
+                found.push((vec![key.to_string(), name.clone()], child));
+            }
+        }
+        Some(Value::Array(items)) => {
+            for index in 0..items.len() {
+                found.push((vec![key.to_string(), index.to_string()], child));
+            }
+        }
+        _ => {}
+    };
+    match kind {
+        Kind::Root => each("paths", Kind::PathItem),
+        Kind::Components => {
+            each("schemas", Kind::Schema);
+            each("responses", Kind::Response);
+            each("parameters", Kind::Parameter);
+            each("requestBodies", Kind::RequestBody);
+            each("headers", Kind::Header);
+            each("securitySchemes", Kind::SecurityScheme);
+        }
+        Kind::PathItem => each("parameters", Kind::Parameter),
+        Kind::Operation => {
+            each("parameters", Kind::Parameter);
+            each("responses", Kind::Response);
+        }
+        Kind::Parameter | Kind::Header | Kind::RequestBody => each("content", Kind::MediaType),
+        Kind::Response => {
+            each("headers", Kind::Header);
+            each("content", Kind::MediaType);
+        }
+        Kind::Schema => {
+            each("properties", Kind::Schema);
+            for key in ["allOf", "oneOf", "anyOf"] {
+                each(key, Kind::Schema);
+            }
+        }
+        _ => {}
+    }
+    // Callbacks hold path items, which may hold callbacks again.
+    if matches!(kind, Kind::Operation | Kind::Components)
+        && let Some(Value::Object(callbacks)) = object.get("callbacks")
+    {
+        for (name, callback) in callbacks {
+            for expression in callback.as_object().into_iter().flat_map(Map::keys) {
+                let path = vec!["callbacks".to_string(), name.clone(), expression.clone()];
+                found.push((path, Kind::PathItem));
+            }
+        }
+    }
+    found
+}
+
+/// Reads `node` as the object `kind` names, its children being known good.
+fn read(doc: &Document<'_>, node: &Value, kind: Kind, pointer: &str) -> Result<(), SpecError> {
+    use openapiv3 as o;
+    let referable = !matches!(
+        kind,
+        Kind::Root | Kind::Info | Kind::Components | Kind::Operation | Kind::MediaType
+    );
+    if referable && let Some(reference) = node.get("$ref") {
+        if reference.is_string() {
+            return Ok(());
+        }
+        return Err(not_openapi(
+            doc,
+            &format!("{pointer}/$ref"),
+            "`$ref` must be a string",
+        ));
+    }
+    if !node.is_object() {
+        let what = match kind {
+            Kind::Schema => "a schema",
+            Kind::Root => "an OpenAPI document",
+            _ => "an OpenAPI object",
+        };
+        return Err(not_openapi(
+            doc,
+            pointer,
+            &format!("{what} must be a mapping, not `{}`", brief(node)),
+        ));
+    }
+    let outcome = match kind {
+        Kind::Root => parse::<o::OpenAPI>(node),
+        Kind::Info => parse::<o::Info>(node),
+        Kind::Components => parse::<o::Components>(node),
+        Kind::PathItem => parse::<o::PathItem>(node),
+        Kind::Operation => parse::<o::Operation>(node),
+        Kind::Parameter => parse::<o::Parameter>(node),
+        Kind::RequestBody => parse::<o::RequestBody>(node),
+        Kind::MediaType => parse::<o::MediaType>(node),
+        Kind::Response => parse::<o::Response>(node),
+        Kind::Header => parse::<o::Header>(node),
+        Kind::SecurityScheme => parse::<o::SecurityScheme>(node),
+        Kind::Schema => parse::<o::Schema>(node),
+    };
+    outcome.map_err(|(path, reason)| not_openapi(doc, &format!("{pointer}{path}"), &reason))
+}
+
+/// Reads `node` as `T`: on failure, the pointer below `node` of the field
+/// that failed (as far as the reader could tell) and its message.
+fn parse<T: DeserializeOwned>(node: &Value) -> Result<(), (String, String)> {
+    match serde_path_to_error::deserialize::<_, T>(node) {
+        Ok(_) => Ok(()),
+        Err(error) => {
+            let mut below = String::new();
+            for segment in error.path().iter() {
+                match segment {
+                    serde_path_to_error::Segment::Map { key } => {
+                        below.push('/');
+                        below.push_str(&escape_token(key));
+                    }
+                    serde_path_to_error::Segment::Seq { index } => {
+                        below.push('/');
+                        below.push_str(&index.to_string());
+                    }
+                    _ => break,
+                }
+            }
+            // Only where the node really is: a reader inside an untagged
+            // enum may name a field of a variant the text does not have.
+            let below = match node.pointer(&below) {
+                Some(_) => below,
+                None => String::new(),
+            };
+            Err((below, error.into_inner().to_string()))
+        }
+    }
+}
+
+fn not_openapi(doc: &Document<'_>, pointer: &str, reason: &str) -> SpecError {
+    doc.error_at(
+        pointer,
+        SpecErrorKind::NotOpenApi {
+            reason: reason.to_string(),
+        },
+    )
+}
+
+/// What a schema keyword's value must be.
+#[derive(Clone, Copy)]
+enum Expected {
+    Text,
+    Number,
+    Count,
+    Flag,
+    Map,
+    List,
+    ListOfMaps,
+    ListOfText,
+    FlagOrMap,
+}
+
+const KEYWORDS: &[(&str, Expected)] = &[
+    ("type", Expected::Text),
+    ("format", Expected::Text),
+    ("pattern", Expected::Text),
+    ("title", Expected::Text),
+    ("description", Expected::Text),
+    ("minimum", Expected::Number),
+    ("maximum", Expected::Number),
+    ("multipleOf", Expected::Number),
+    ("exclusiveMinimum", Expected::Flag),
+    ("exclusiveMaximum", Expected::Flag),
+    ("minLength", Expected::Count),
+    ("maxLength", Expected::Count),
+    ("minItems", Expected::Count),
+    ("maxItems", Expected::Count),
+    ("minProperties", Expected::Count),
+    ("maxProperties", Expected::Count),
+    ("uniqueItems", Expected::Flag),
+    ("nullable", Expected::Flag),
+    ("readOnly", Expected::Flag),
+    ("writeOnly", Expected::Flag),
+    ("deprecated", Expected::Flag),
+    ("required", Expected::ListOfText),
+    ("enum", Expected::List),
+    ("properties", Expected::Map),
+    ("items", Expected::Map),
+    ("not", Expected::Map),
+    ("additionalProperties", Expected::FlagOrMap),
+    ("allOf", Expected::ListOfMaps),
+    ("oneOf", Expected::ListOfMaps),
+    ("anyOf", Expected::ListOfMaps),
+    ("discriminator", Expected::Map),
+    ("externalDocs", Expected::Map),
+    ("xml", Expected::Map),
+];
+
+/// The type of each keyword a schema has, named at the keyword, so that the
+/// message says which one is wrong and what it must be.
+fn check_keywords(
+    doc: &Document<'_>,
+    schema: &Map<String, Value>,
+    pointer: &str,
+) -> Result<(), SpecError> {
+    if schema.contains_key("$ref") {
+        return Ok(());
+    }
+    for (keyword, expected) in KEYWORDS {
+        let Some(value) = schema.get(*keyword) else {
+            continue;
+        };
+        let (fits, what) = match expected {
+            Expected::Text => (value.is_string(), "a string"),
+            Expected::Number => (value.is_number(), "a number"),
+            Expected::Count => (value.is_u64(), "a non-negative integer"),
+            Expected::Flag => (value.is_boolean(), "`true` or `false`"),
+            Expected::Map => (value.is_object(), "a mapping"),
+            Expected::List => (value.is_array(), "a list"),
+            Expected::ListOfMaps => (
+                value
+                    .as_array()
+                    .is_some_and(|l| l.iter().all(Value::is_object)),
+                "a list of schemas",
+            ),
+            Expected::ListOfText => (
+                value
+                    .as_array()
+                    .is_some_and(|l| l.iter().all(Value::is_string)),
+                "a list of property names",
+            ),
+            Expected::FlagOrMap => (
+                value.is_boolean() || value.is_object(),
+                "`true`, `false` or a schema",
+            ),
+        };
+        if !fits {
+            return Err(doc.error_at(
+                &format!("{pointer}/{}", escape_token(keyword)),
+                SpecErrorKind::NotOpenApi {
+                    reason: format!("`{keyword}` must be {what}, not `{}`", brief(value)),
+                },
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A value as it might be quoted in a message: short.
+fn brief(value: &Value) -> String {
+    let text = value.to_string();
+    match text.char_indices().nth(40) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
+}

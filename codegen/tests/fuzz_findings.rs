@@ -1,0 +1,181 @@
+//! The minimised documents a mutation fuzzer found breaking the generator
+//! (`tests/fuzz_findings/`, see its README): each must now end in bounded
+//! time with a spec error that is located where the problem is, or with
+//! code that compiles with warnings denied.
+
+mod support;
+
+use std::path::Path;
+
+use c2m_auth_codegen::Location;
+use support::{Outcome, WATCHDOG, generate_bounded, unlocated};
+
+fn finding(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fuzz_findings")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Generates from the finding `name` under the watchdog; panics unless it
+/// ended with an answer.
+fn outcome(name: &str) -> Outcome {
+    let text = finding(name);
+    let (outcome, took) = generate_bounded(&text, name, WATCHDOG);
+    match outcome {
+        Outcome::Hung => panic!("{name}: no answer within {WATCHDOG:?}"),
+        Outcome::Panicked(message) => panic!("{name}: panicked: {message}"),
+        answered => {
+            eprintln!("{name}: answered in {took:?}");
+            answered
+        }
+    }
+}
+
+/// The finding `name` is refused with a located error at `pointer`, on
+/// `line`, whose message contains `message_part`.
+fn refused_at(name: &str, pointer: &str, line: usize, message_part: &str) {
+    let error = match outcome(name) {
+        Outcome::Rejected(error) => error,
+        _ => panic!("{name}: accepted, but it must be refused"),
+    };
+    if let Some(problem) = unlocated(&error) {
+        panic!("{name}: {problem}");
+    }
+    match error.location() {
+        Location::Node { pointer: at, .. } => assert_eq!(at, pointer, "{name}: {error}"),
+        other => panic!("{name}: located at {other:?}, not at a node: {error}"),
+    }
+    assert_eq!(
+        error.position().map(|p| p.line),
+        Some(line),
+        "{name}: {error}"
+    );
+    assert!(
+        error.message().contains(message_part),
+        "{name}: `{}` lacks `{message_part}`",
+        error.message()
+    );
+    assert!(!error.hint().is_empty());
+}
+
+/// The finding `name` generates code; returns it for the compile check.
+fn accepted(name: &str) -> String {
+    match outcome(name) {
+        Outcome::Accepted(source) => source,
+        Outcome::Rejected(error) => panic!("{name}: refused: {error}"),
+        _ => unreachable!("outcome() panics on the others"),
+    }
+}
+
+#[test]
+fn an_allof_cycle_is_an_error_not_a_stack_overflow() {
+    for name in [
+        "crash-stack-overflow-allof-cycle.yaml",
+        "crash-stack-overflow-allof-cycle-min.yaml",
+    ] {
+        let (pointer, line) = if name.ends_with("-min.yaml") {
+            ("/components/schemas/CycB/allOf/0/$ref", 27)
+        } else {
+            ("/components/schemas/B/allOf/0/$ref", 23)
+        };
+        refused_at(name, pointer, line, "includes itself through `allOf`");
+    }
+}
+
+#[test]
+fn a_mistyped_bound_deep_down_is_found_quickly_where_it_is() {
+    let deep = "/items".repeat(22);
+    refused_at(
+        "hang-exponential-parse-items-depth22.yaml",
+        &format!("/components/schemas/Deep{deep}/maxLength"),
+        7,
+        "`maxLength` must be a non-negative integer, not `\"8\"`",
+    );
+    let deep = "/properties/p".repeat(20);
+    refused_at(
+        "hang-exponential-parse-properties-depth20.yaml",
+        &format!(
+            "/paths/~1a/post/requestBody/content/application~1json/schema{deep}/properties/type"
+        ),
+        13,
+        "a schema must be a mapping",
+    );
+}
+
+#[test]
+fn a_ref_cycle_used_as_a_body_is_an_error_not_a_hang() {
+    refused_at(
+        "hang-ref-cycle-text-body.yaml",
+        "/components/schemas/B/$ref",
+        18,
+        "`$ref` chain comes back to where it started",
+    );
+    refused_at(
+        "hang-self-ref-body.yaml",
+        "/components/schemas/A/$ref",
+        17,
+        "`$ref` chain comes back to where it started",
+    );
+}
+
+#[test]
+fn a_bound_that_is_not_finite_is_an_error_not_a_panic() {
+    refused_at(
+        "panic-nan-bound.yaml",
+        "/components/schemas/A/minimum",
+        9,
+        "is not finite",
+    );
+    refused_at(
+        "panic-openapiv3-reference-min.yaml",
+        "/components/schemas/VolumeConstructionRequest/oneOf/0/properties/block_size/minimum",
+        8,
+        "is not finite",
+    );
+}
+
+#[test]
+fn errors_are_located_at_the_node_they_are_about() {
+    refused_at(
+        "mislocated-inherited-security.yaml",
+        "/security/0/Undefined",
+        4,
+        "names `Undefined`",
+    );
+    refused_at(
+        "mislocated-response-ref-no-schema.yaml",
+        "/components/responses/Bad/content/application~1json",
+        14,
+        "without a schema",
+    );
+    refused_at(
+        "unlocated-info-version-float.yaml",
+        "/info/version",
+        2,
+        "expected a string",
+    );
+}
+
+#[test]
+fn accepted_findings_generate_code_that_compiles_without_warnings() {
+    let sources = vec![
+        (
+            "nullable_enum_title".to_string(),
+            accepted("nocompile-nullable-enum-title.yaml"),
+        ),
+        (
+            "json_surrogate_escape".to_string(),
+            accepted("reject-json-surrogate-escape.json"),
+        ),
+    ];
+    // The escaped emoji reaches the output as the character it stands for.
+    assert!(
+        sources[1].1.contains("Emoji \u{1F600} API"),
+        "{}",
+        sources[1].1
+    );
+    if let Err(account) = support::compile("fuzz-findings-check", &sources) {
+        panic!("the accepted findings do not compile cleanly: {account}");
+    }
+}
