@@ -30,10 +30,19 @@
 //!
 //! # How it behaves
 //!
-//! - **Caching.** A short-term token is reused until `refresh_margin` before
-//!   it expires (at most half its lifetime), judged by `expires_at` and
-//!   `expires_in` on the local clock, whichever is earlier. The long-term
-//!   token is renewed the same way before it expires.
+//! - **Lifetimes** are measured on our monotonic clock from when the
+//!   response arrived: `expires_in` seconds. `expires_at` only shortens
+//!   that, and only when it lies in the future on our clock; one in the
+//!   past means the server's clock is behind ours (common with mocks) and is
+//!   ignored. A lifetime above a year is capped to a year.
+//! - **Caching.** A token is reused until `refresh_margin` before it
+//!   expires (at most half its lifetime, and never within 1 s of its
+//!   arrival). The long-term token is renewed the same way.
+//! - **Unusable lifetimes.** A token living less than 1 s (an `expires_in`
+//!   of 0 or below, say) is not used: the ask fails with
+//!   [`SessionError::UnusableLifetime`], and asks within 1 s of that issue
+//!   get the same error without a request. So no lifetime, however wrong,
+//!   makes more than one issue a second.
 //! - **One refresh at a time.** However many tasks ask while a refresh is
 //!   due, one request goes to the server and all of them get its result or
 //!   its error. A failed refresh is not cached: the next ask tries again.
@@ -42,18 +51,23 @@
 //! - **Retries** ([`RetryPolicy`]): a 429 was not processed, so it is retried
 //!   after its `Retry-After` (seconds or HTTP date), or a jittered
 //!   exponential backoff when there is none, up to a number of retries and a
-//!   total wait. A connection that could not be made is retried too. A token
+//!   total time per operation that counts the attempts as well as the waits
+//!   ([`RetryPolicy::max_total_wait`]). A connection that could not be made
+//!   is retried too. A token
 //!   issue that may have reached the server (a timeout, a 5xx) is not
 //!   repeated blindly; a revocation, being idempotent, is.
 //! - **A rejected long-term token** (revoked, expired) is replaced by a new
 //!   one from the client credentials, once per refresh; a session built
 //!   from a long-term token alone, or from a one-time code already used,
 //!   reports [`SessionError::NoCredentials`] instead.
-//! - **Revocation.** [`TokenSession::close`] revokes every token the session
-//!   issued that the server gave a `token_id` for, short-term first, using
-//!   the long-term token (the session asks for the `tokens:revoke` scope when
-//!   it asks for scopes at all). It is idempotent; afterwards the session
-//!   hands out nothing.
+//! - **Revocation.** The session keeps the `token_id` of each token it
+//!   issued until that token expires, then forgets it: memory is bounded by
+//!   the live tokens. [`TokenSession::close`] revokes the live ones, short-term
+//!   first, using the long-term token (the session asks for the
+//!   `tokens:revoke` scope when it asks for scopes at all), all within a
+//!   deadline ([`TokenSessionBuilder::close_deadline`], 10 s by default) that
+//!   covers every attempt, not only the waits. It is idempotent; afterwards
+//!   the session hands out nothing.
 //! - **On drop** nothing is revoked: the tokens stay valid until they
 //!   expire. Call `close().await` to revoke them.
 
@@ -68,140 +82,22 @@ use futures_util::FutureExt;
 use futures_util::future::Shared;
 use reqwest::StatusCode;
 
-use crate::runtime::{self, Secret};
+use crate::runtime::Secret;
 use crate::security::{ClientKey, LongTokenAuth, ShortTokenAuth};
 use crate::{Client, types};
 
-/// How a session retries what is safe to retry. The defaults: 3 retries,
-/// at most 30 s of waiting in all, backoff from 200 ms doubling to 5 s.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Retries after the first attempt.
-    pub max_retries: u32,
-    /// The most a request may spend waiting between attempts; a
-    /// `Retry-After` beyond it ends the retries at once.
-    pub max_total_wait: Duration,
-    /// The first backoff where the server gives no `Retry-After`.
-    pub initial_backoff: Duration,
-    /// The largest backoff.
-    pub max_backoff: Duration,
-}
+mod error;
+mod lifetime;
+mod retry;
 
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_retries: 3,
-            max_total_wait: Duration::from_secs(30),
-            initial_backoff: Duration::from_millis(200),
-            max_backoff: Duration::from_secs(5),
-        }
-    }
-}
+pub use error::SessionError;
+use lifetime::{Expiry, UNUSABLE_COOLDOWN};
+pub use retry::RetryPolicy;
+use retry::with_retry;
 
-impl RetryPolicy {
-    /// No retries at all.
-    pub fn none() -> Self {
-        Self {
-            max_retries: 0,
-            ..Self::default()
-        }
-    }
-
-    /// The backoff before retry `attempt` (0-based): exponential, capped,
-    /// with full jitter so that many clients do not retry in step.
-    fn backoff(&self, attempt: u32) -> Duration {
-        let ceiling = self
-            .initial_backoff
-            .saturating_mul(1u32.checked_shl(attempt).unwrap_or(u32::MAX))
-            .min(self.max_backoff);
-        let fraction: f64 = rand::random();
-        ceiling.mul_f64(fraction)
-    }
-}
-
-/// Why a session could not hand out a credential, revoke, or close.
-/// Cloneable, so every task waiting on one refresh gets the same error. No
-/// variant holds a token or secret.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SessionError {
-    /// The server refused with a status the spec lists, and this body.
-    Refused {
-        /// The operation.
-        operation: &'static str,
-        /// The status.
-        status: StatusCode,
-        /// The `AuthError` code, e.g. `invalid_grant`.
-        code: String,
-        /// The `AuthError` message.
-        message: String,
-    },
-    /// The server kept answering 429 beyond the retry policy's caps.
-    RateLimited {
-        /// The operation.
-        operation: &'static str,
-        /// Attempts made.
-        attempts: u32,
-        /// The last `Retry-After`, if the server gave one.
-        retry_after: Option<Duration>,
-    },
-    /// A new long-term token is needed but the session has no credentials
-    /// to get one (built from a long-term token, or a one-time code already
-    /// used).
-    NoCredentials {
-        /// Why a new long-term token was needed.
-        reason: String,
-    },
-    /// Any other failure of a call (transport, an unlisted status, a
-    /// response that does not match the spec), as text.
-    Request {
-        /// The operation.
-        operation: &'static str,
-        /// What went wrong.
-        message: String,
-    },
-    /// The session was closed.
-    Closed,
-}
-
-impl fmt::Display for SessionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Refused {
-                operation,
-                status,
-                code,
-                message,
-            } => write!(
-                f,
-                "{operation} was refused with {status} `{code}`: {message}"
-            ),
-            Self::RateLimited {
-                operation,
-                attempts,
-                retry_after,
-            } => {
-                write!(f, "{operation} was rate limited {attempts} times")?;
-                match retry_after {
-                    Some(wait) => write!(
-                        f,
-                        "; the server asks to retry after {} s, beyond the retry policy",
-                        wait.as_secs()
-                    ),
-                    None => write!(f, "; giving up under the retry policy"),
-                }
-            }
-            Self::NoCredentials { reason } => write!(
-                f,
-                "{reason}, and the session has no client credentials to get a new long-term token"
-            ),
-            Self::Request { operation, message } => write!(f, "{operation} failed: {message}"),
-            Self::Closed => f.write_str("the token session is closed"),
-        }
-    }
-}
-
-impl std::error::Error for SessionError {}
+/// How long [`TokenSession::close`] may take in all, unless
+/// [`TokenSessionBuilder::close_deadline`] says otherwise.
+const DEFAULT_CLOSE_DEADLINE: Duration = Duration::from_secs(10);
 
 /// Where new long-term tokens come from.
 #[derive(Clone)]
@@ -233,6 +129,7 @@ pub struct TokenSessionBuilder {
     long_token_ttl: Option<Duration>,
     refresh_margin: Duration,
     retry: RetryPolicy,
+    close_deadline: Duration,
 }
 
 impl fmt::Debug for TokenSessionBuilder {
@@ -243,6 +140,7 @@ impl fmt::Debug for TokenSessionBuilder {
             .field("long_token_ttl", &self.long_token_ttl)
             .field("refresh_margin", &self.refresh_margin)
             .field("retry", &self.retry)
+            .field("close_deadline", &self.close_deadline)
             .finish_non_exhaustive()
     }
 }
@@ -327,6 +225,15 @@ impl TokenSessionBuilder {
         self
     }
 
+    /// How long [`TokenSession::close`] may take in all, every revocation
+    /// attempt and every wait included; default 10 s. When it runs out,
+    /// `close` returns [`SessionError::CloseDeadline`] and the tokens not
+    /// yet revoked are left for a later `close`.
+    pub fn close_deadline(mut self, deadline: Duration) -> Self {
+        self.close_deadline = deadline;
+        self
+    }
+
     /// The session. It makes no request until a credential is asked for.
     pub fn build(self) -> TokenSession {
         let long = self.given_long.map(|(credential, token_id)| {
@@ -345,12 +252,14 @@ impl TokenSessionBuilder {
                 long_token_ttl: self.long_token_ttl,
                 refresh_margin: self.refresh_margin,
                 retry: self.retry,
+                close_deadline: self.close_deadline,
                 short: RwLock::new(None),
                 long: Mutex::new(long),
                 one_time_code_used: AtomicBool::new(false),
                 flight: Mutex::new(None),
                 generation: AtomicU64::new(0),
                 issued: Mutex::new(Vec::new()),
+                unusable: Mutex::new(None),
                 closed: AtomicBool::new(false),
             }),
         }
@@ -366,22 +275,6 @@ struct Cached<C> {
 }
 
 impl<C> Cached<C> {
-    /// A token issued in answer to a request sent at `sent`, with the
-    /// response's `(expires_in, expires_at)`.
-    fn issued(
-        credential: C,
-        token_id: Option<String>,
-        sent: Instant,
-        (expires_in, expires_at): (i64, chrono::DateTime<chrono::Utc>),
-        margin: Duration,
-    ) -> Self {
-        Self {
-            credential,
-            token_id,
-            refresh_at: Some(refresh_at(sent, expires_in, expires_at, margin)),
-        }
-    }
-
     fn is_fresh(&self, now: Instant) -> bool {
         self.refresh_at.is_none_or(|at| now < at)
     }
@@ -397,38 +290,93 @@ struct Inner {
     long_token_ttl: Option<Duration>,
     refresh_margin: Duration,
     retry: RetryPolicy,
+    close_deadline: Duration,
     short: RwLock<Option<Arc<Cached<ShortTokenAuth>>>>,
     long: Mutex<Option<Arc<Cached<LongTokenAuth>>>>,
     one_time_code_used: AtomicBool,
     /// The refresh under way, if any, and its generation.
     flight: Mutex<Option<(u64, Refresh)>>,
     generation: AtomicU64,
-    /// Tokens this session issued, short-term ones last: `(token_id, long)`.
-    issued: Mutex<Vec<(String, bool)>>,
+    /// The named tokens this session issued that may still be live.
+    issued: Mutex<Vec<Issued>>,
+    /// The last issue with an unusable lifetime: when, and its error.
+    unusable: Mutex<Option<(Instant, SessionError)>>,
     closed: AtomicBool,
 }
 
+/// A token this session issued that the server gave an id for.
+#[derive(Clone)]
+struct Issued {
+    token_id: String,
+    long: bool,
+    /// Dead from then on: forgotten, not revoked.
+    expires: Instant,
+}
+
 impl Inner {
-    /// Caches a token issued in answer to a request sent at `sent` and
-    /// records its id, if it has one, for [`TokenSession::revoke`].
+    /// Caches a token whose response arrived at `received`, with its
+    /// `(expires_in, expires_at)`, and records its id, if it has one, for
+    /// [`TokenSession::close`]; or, for a lifetime too short to use, the
+    /// error (remembered for [`UNUSABLE_COOLDOWN`]).
     fn remember<C>(
         &self,
+        operation: &'static str,
         credential: C,
         token_id: Option<String>,
-        sent: Instant,
-        expiry: (i64, chrono::DateTime<chrono::Utc>),
+        received: Instant,
+        (expires_in, expires_at): (i64, chrono::DateTime<chrono::Utc>),
         long: bool,
-    ) -> Arc<Cached<C>> {
+    ) -> Result<Arc<Cached<C>>, SessionError> {
+        let lifetime = lifetime::lifetime(expires_in, expires_at, chrono::Utc::now());
+        let Some(expiry) = Expiry::new(received, lifetime, self.refresh_margin) else {
+            let error = SessionError::UnusableLifetime {
+                operation,
+                expires_in,
+                lifetime,
+            };
+            *lock(&self.unusable) = Some((received, error.clone()));
+            return Err(error);
+        };
         if let Some(id) = &token_id {
-            lock(&self.issued).push((id.clone(), long));
+            let mut issued = lock(&self.issued);
+            let now = Instant::now();
+            issued.retain(|token| token.expires > now);
+            issued.push(Issued {
+                token_id: id.clone(),
+                long,
+                expires: expiry.expires,
+            });
         }
-        Arc::new(Cached::issued(
+        Ok(Arc::new(Cached {
             credential,
             token_id,
-            sent,
-            expiry,
-            self.refresh_margin,
-        ))
+            refresh_at: Some(expiry.refresh_at),
+        }))
+    }
+
+    /// The error of an issue with an unusable lifetime less than
+    /// [`UNUSABLE_COOLDOWN`] ago, if any.
+    fn cooling_down(&self) -> Option<SessionError> {
+        lock(&self.unusable)
+            .as_ref()
+            .filter(|(at, _)| at.elapsed() < UNUSABLE_COOLDOWN)
+            .map(|(_, error)| error.clone())
+    }
+
+    /// The issued tokens still live, short-term first (revoking the
+    /// long-term one may end them); the dead ones are forgotten.
+    fn live_tokens(&self) -> Vec<Issued> {
+        let mut issued = lock(&self.issued);
+        let now = Instant::now();
+        issued.retain(|token| token.expires > now);
+        let mut live = issued.clone();
+        live.sort_by_key(|token| token.long);
+        live
+    }
+
+    /// Forgets a revoked token.
+    fn forget(&self, token_id: &str) {
+        lock(&self.issued).retain(|token| token.token_id != token_id);
     }
 }
 
@@ -470,6 +418,7 @@ impl TokenSession {
             long_token_ttl: None,
             refresh_margin: Duration::from_secs(60),
             retry: RetryPolicy::default(),
+            close_deadline: DEFAULT_CLOSE_DEADLINE,
         }
     }
 
@@ -580,11 +529,14 @@ impl TokenSession {
             .map(read)
     }
 
-    /// Revokes every token this session issued (that has a `token_id`),
-    /// short-term first, and stops handing out credentials. Idempotent: a
-    /// second call revokes nothing more. A token the server no longer knows
-    /// (404) counts as revoked; the first other failure is returned after
-    /// trying the rest, which a later `close` tries again.
+    /// Revokes every live token this session issued (that has a
+    /// `token_id`), short-term first, and stops handing out credentials,
+    /// all within the [`close_deadline`](TokenSessionBuilder::close_deadline)
+    /// (10 s by default), attempts included. Idempotent: a second call
+    /// revokes nothing more. A token the server no longer knows (404) counts
+    /// as revoked; the first other failure is returned after trying the
+    /// rest, which a later `close` tries again. Tokens that have expired
+    /// are not revoked: the session no longer holds their ids.
     pub async fn close(&self) -> Result<(), SessionError> {
         self.inner.closed.store(true, Ordering::Release);
         *self
@@ -592,23 +544,35 @@ impl TokenSession {
             .short
             .write()
             .unwrap_or_else(PoisonError::into_inner) = None;
-        let long = lock(&self.inner.long).clone();
-        let issued: Vec<(String, bool)> = lock(&self.inner.issued).clone();
-        if issued.is_empty() {
+        let live = self.inner.live_tokens();
+        if live.is_empty() {
             return Ok(());
         }
-        let Some(long) = long else {
+        let Some(long) = lock(&self.inner.long).clone() else {
             return Err(SessionError::NoCredentials {
                 reason: "revoking the issued tokens needs the long-term token".into(),
             });
         };
+        let deadline = self.inner.close_deadline;
+        match tokio::time::timeout(deadline, self.revoke_all(&long.credential, live)).await {
+            Ok(result) => result,
+            Err(_elapsed) => Err(SessionError::CloseDeadline {
+                deadline,
+                unrevoked: self.inner.live_tokens().len(),
+            }),
+        }
+    }
+
+    /// Revokes `tokens` in turn with `long`, forgetting each one revoked.
+    async fn revoke_all(
+        &self,
+        long: &LongTokenAuth,
+        tokens: Vec<Issued>,
+    ) -> Result<(), SessionError> {
         let mut first_error = None;
-        // Short-term tokens first: revoking the long-term one may end them.
-        let mut order = issued.clone();
-        order.sort_by_key(|(_, is_long)| *is_long);
-        for (token_id, _) in order {
+        for token in tokens {
             let result = with_retry(&self.inner.retry, "revokeToken", true, || {
-                self.inner.client.revoke_token(&long.credential, &token_id)
+                self.inner.client.revoke_token(long, &token.token_id)
             })
             .await;
             match result {
@@ -616,9 +580,7 @@ impl TokenSession {
                 | Err(SessionError::Refused {
                     status: StatusCode::NOT_FOUND,
                     ..
-                }) => {
-                    lock(&self.inner.issued).retain(|(id, _)| *id != token_id);
-                }
+                }) => self.inner.forget(&token.token_id),
                 Err(error) => {
                     first_error.get_or_insert(error);
                 }
@@ -637,6 +599,9 @@ impl TokenSession {
 /// Gets a fresh short-term token: a long-term token if the cached one is
 /// due (or rejected), then the exchange.
 async fn refresh(inner: &Arc<Inner>) -> Result<Arc<Cached<ShortTokenAuth>>, SessionError> {
+    if let Some(error) = inner.cooling_down() {
+        return Err(error);
+    }
     let mut renewed = false;
     loop {
         let long = ensure_long(inner, renewed).await?;
@@ -736,23 +701,24 @@ async fn ensure_long(
         Source::OneTimeCode { .. } => RetryPolicy::none(),
         _ => inner.retry,
     };
-    let sent = Instant::now();
     let response = with_retry(&retry, "issueLongTermToken", false, || {
         inner.client.issue_long_term_token(&key, &request)
     })
     .await?;
+    let received = Instant::now();
     let token_id = response
         .headers()
         .x_token_id
         .clone()
         .or_else(|| response.token_id.clone());
     let long = inner.remember(
+        "issueLongTermToken",
         LongTokenAuth::from(response.body()),
         token_id,
-        sent,
+        received,
         (response.expires_in, response.expires_at),
         true,
-    );
+    )?;
     *lock(&inner.long) = Some(Arc::clone(&long));
     Ok(long)
 }
@@ -773,281 +739,93 @@ async fn exchange(
         request.scopes = inner.scopes.clone();
         request
     });
-    let sent = Instant::now();
     let response = with_retry(&inner.retry, "issueShortTermToken", false, || {
         inner
             .client
             .issue_short_term_token(&long.credential, body.as_ref())
     })
     .await?;
+    let received = Instant::now();
     let short = inner.remember(
+        "issueShortTermToken",
         ShortTokenAuth::from(response.body()),
         response.token_id.clone(),
-        sent,
+        received,
         (response.expires_in, response.expires_at),
         false,
-    );
+    )?;
     *inner.short.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&short));
     Ok(short)
-}
-
-/// When to renew a token issued in a response to a request sent at `sent`:
-/// the earlier of `expires_in` after sending and `expires_at` on the local
-/// clock, less the margin (at most half the lifetime).
-fn refresh_at(
-    sent: Instant,
-    expires_in: i64,
-    expires_at: chrono::DateTime<chrono::Utc>,
-    margin: Duration,
-) -> Instant {
-    let by_duration = Duration::from_secs(u64::try_from(expires_in).unwrap_or(0));
-    let by_date = (expires_at - chrono::Utc::now())
-        .to_std()
-        .unwrap_or(Duration::ZERO);
-    let lifetime = by_duration.min(by_date);
-    // A lifetime too far out to represent is treated as a year.
-    sent.checked_add(lifetime - margin.min(lifetime / 2))
-        .unwrap_or_else(|| sent + Duration::from_secs(365 * 24 * 3600))
-}
-
-/// Runs `call`, retrying what [`RetryPolicy`] and `idempotent` allow.
-async fn with_retry<T, F, Fut>(
-    policy: &RetryPolicy,
-    operation: &'static str,
-    idempotent: bool,
-    mut call: F,
-) -> Result<T, SessionError>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, runtime::Error<types::AuthError>>>,
-{
-    let mut waited = Duration::ZERO;
-    let mut attempt: u32 = 0;
-    loop {
-        let error = match call().await {
-            Ok(value) => return Ok(value),
-            Err(error) => error,
-        };
-        attempt += 1;
-        let rate_limited = error.status() == Some(StatusCode::TOO_MANY_REQUESTS);
-        let retryable = rate_limited
-            || match &error {
-                // The connection was never made: nothing reached the server.
-                runtime::Error::Transport(e) if e.is_connect() => true,
-                // It may have been processed: only idempotent calls repeat.
-                runtime::Error::Transport(_) => idempotent,
-                runtime::Error::UnexpectedStatus { status, .. } => {
-                    idempotent && status.is_server_error()
-                }
-                _ => false,
-            };
-        let wait = error
-            .retry_after()
-            .unwrap_or_else(|| policy.backoff(attempt - 1));
-        // Saturating: a server may send any `Retry-After`.
-        let within_caps =
-            attempt <= policy.max_retries && waited.saturating_add(wait) <= policy.max_total_wait;
-        if !retryable || !within_caps {
-            return Err(if rate_limited {
-                SessionError::RateLimited {
-                    operation,
-                    attempts: attempt,
-                    retry_after: error.retry_after(),
-                }
-            } else {
-                session_error(operation, error)
-            });
-        }
-        tokio::time::sleep(wait).await;
-        waited = waited.saturating_add(wait);
-    }
-}
-
-fn session_error(operation: &'static str, error: runtime::Error<types::AuthError>) -> SessionError {
-    match error {
-        runtime::Error::Api { status, body, .. } => SessionError::Refused {
-            operation,
-            status,
-            code: body.code,
-            message: body.message,
-        },
-        other => SessionError::Request {
-            operation,
-            message: other.to_string(),
-        },
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn session() -> TokenSession {
+        let client = Client::with_base_url("http://127.0.0.1:9").unwrap();
+        TokenSession::builder(client).build()
+    }
+
+    fn far_past() -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::<chrono::Utc>::MIN_UTC
+    }
+
+    fn issue(inner: &Inner, id: &str, ago: Duration, expires_in: i64) -> Result<(), SessionError> {
+        let received = Instant::now().checked_sub(ago).unwrap();
+        let credential = ShortTokenAuth::new("t");
+        let expiry = (expires_in, far_past());
+        inner
+            .remember(
+                "issueShortTermToken",
+                credential,
+                Some(id.into()),
+                received,
+                expiry,
+                false,
+            )
+            .map(drop)
+    }
+
     #[test]
-    fn backoff_grows_and_is_capped_and_jittered() {
-        let policy = RetryPolicy::default();
-        for attempt in 0..10 {
-            let ceiling = policy
-                .initial_backoff
-                .saturating_mul(1 << attempt)
-                .min(policy.max_backoff);
-            let wait = policy.backoff(attempt);
-            assert!(wait <= ceiling, "attempt {attempt}: {wait:?} > {ceiling:?}");
+    fn expired_ids_are_forgotten_so_memory_is_bounded_by_live_tokens() {
+        let session = session();
+        let inner = &session.inner;
+        // A thousand tokens that lived 2 s and arrived 5 s ago.
+        for n in 0..1000 {
+            issue(inner, &format!("tok_dead_{n}"), Duration::from_secs(5), 2).unwrap();
+            assert!(lock(&inner.issued).len() <= 1);
         }
-        // Jitter: 20 draws at the cap are not all equal.
-        let draws: std::collections::BTreeSet<u128> =
-            (0..20).map(|_| policy.backoff(8).as_nanos()).collect();
-        assert!(draws.len() > 1);
+        issue(inner, "tok_live", Duration::ZERO, 900).unwrap();
+        let live: Vec<String> = inner
+            .live_tokens()
+            .into_iter()
+            .map(|token| token.token_id)
+            .collect();
+        assert_eq!(live, ["tok_live"]);
+        assert_eq!(lock(&inner.issued).len(), 1);
     }
 
     #[test]
-    fn refresh_comes_a_margin_before_the_earlier_expiry() {
-        let sent = Instant::now();
-        let in_15_min = chrono::Utc::now() + chrono::TimeDelta::seconds(900);
-        let at = refresh_at(sent, 900, in_15_min, Duration::from_secs(60));
-        let lead = at.duration_since(sent);
+    fn an_unusable_lifetime_is_remembered_for_a_second_and_its_id_is_not_kept() {
+        let session = session();
+        let inner = &session.inner;
+        let error = issue(inner, "tok_zero", Duration::ZERO, 0).unwrap_err();
         assert!(
-            lead <= Duration::from_secs(840) && lead > Duration::from_secs(835),
-            "{lead:?}"
-        );
-        // A server clock that says it expires sooner wins.
-        let in_5_min = chrono::Utc::now() + chrono::TimeDelta::seconds(300);
-        let lead = refresh_at(sent, 900, in_5_min, Duration::from_secs(60)).duration_since(sent);
-        assert!(lead <= Duration::from_secs(240), "{lead:?}");
-        // The margin is at most half the lifetime.
-        let lead = refresh_at(
-            sent,
-            10,
-            chrono::Utc::now() + chrono::TimeDelta::seconds(10),
-            Duration::from_secs(60),
-        )
-        .duration_since(sent);
-        assert!(
-            lead >= Duration::from_secs(4) && lead <= Duration::from_secs(5),
-            "{lead:?}"
-        );
-    }
-
-    #[test]
-    fn extreme_lifetimes_do_not_overflow() {
-        let sent = Instant::now();
-        let far = chrono::DateTime::<chrono::Utc>::MAX_UTC;
-        let at = refresh_at(sent, i64::MAX, far, Duration::from_secs(60));
-        assert!(at > sent);
-        let past = chrono::Utc::now() - chrono::TimeDelta::seconds(30);
-        assert_eq!(refresh_at(sent, -5, past, Duration::from_secs(60)), sent);
-    }
-
-    #[tokio::test]
-    async fn an_absurd_retry_after_ends_the_retries_without_overflow() {
-        let mut calls = 0;
-        let result: Result<(), SessionError> = with_retry(
-            &RetryPolicy::default(),
-            "issueShortTermToken",
-            false,
-            || {
-                calls += 1;
-                async {
-                    Err(runtime::Error::Api {
-                        status: StatusCode::TOO_MANY_REQUESTS,
-                        body: types::AuthError {
-                            code: "rate_limited".into(),
-                            message: "later".into(),
-                            details: Default::default(),
-                        },
-                        retry_after: Some(Duration::MAX),
-                    })
+            matches!(
+                error,
+                SessionError::UnusableLifetime {
+                    operation: "issueShortTermToken",
+                    expires_in: 0,
+                    lifetime: Duration::ZERO,
                 }
-            },
-        )
-        .await;
-        assert_eq!(calls, 1);
-        assert!(matches!(
-            result,
-            Err(SessionError::RateLimited {
-                attempts: 1,
-                retry_after: Some(Duration::MAX),
-                ..
-            })
-        ));
-    }
-
-    /// A server on loopback that accepts connections and never answers,
-    /// counting them.
-    async fn silent_server() -> (String, Arc<AtomicU64>) {
-        let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
-            Ok(listener) => listener,
-            Err(e) => panic!("bind: {e}"),
-        };
-        let url = format!(
-            "http://{}",
-            listener
-                .local_addr()
-                .map(|a| a.to_string())
-                .unwrap_or_default()
+            ),
+            "{error:?}"
         );
-        let accepted = Arc::new(AtomicU64::new(0));
-        let count = Arc::clone(&accepted);
-        tokio::spawn(async move {
-            let mut held = Vec::new();
-            while let Ok((socket, _)) = listener.accept().await {
-                count.fetch_add(1, Ordering::SeqCst);
-                held.push(socket);
-            }
-        });
-        (url, accepted)
-    }
-
-    #[tokio::test]
-    async fn a_timeout_is_retried_only_for_idempotent_calls() {
-        let (url, accepted) = silent_server().await;
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_millis(150))
-            .build()
-            .unwrap_or_default();
-        let client = Client::with_http_client(&url, http).unwrap_or_else(|e| panic!("{e}"));
-        let policy = RetryPolicy {
-            initial_backoff: Duration::from_millis(1),
-            max_backoff: Duration::from_millis(1),
-            ..RetryPolicy::default()
-        };
-        let credential = LongTokenAuth::new("t");
-
-        // An exchange that may have reached the server is not repeated.
-        let result = with_retry(&policy, "issueShortTermToken", false, || {
-            client.issue_short_term_token(&credential, None)
-        })
-        .await;
-        assert!(
-            matches!(result, Err(SessionError::Request { .. })),
-            "{result:?}"
-        );
-        assert_eq!(accepted.load(Ordering::SeqCst), 1);
-
-        // A revocation is idempotent: it is retried up to the policy.
-        let result = with_retry(&policy, "revokeToken", true, || {
-            client.revoke_token(&credential, "tok_x")
-        })
-        .await;
-        assert!(
-            matches!(result, Err(SessionError::Request { .. })),
-            "{result:?}"
-        );
-        assert_eq!(
-            accepted.load(Ordering::SeqCst),
-            1 + 1 + u64::from(policy.max_retries)
-        );
-    }
-
-    #[test]
-    fn session_errors_show_no_secret_and_read_well() {
-        let error = SessionError::RateLimited {
-            operation: "issueShortTermToken",
-            attempts: 4,
-            retry_after: Some(Duration::from_secs(60)),
-        };
-        assert_eq!(
-            error.to_string(),
-            "issueShortTermToken was rate limited 4 times; the server asks to retry after 60 s, beyond the retry policy"
-        );
+        assert_eq!(inner.cooling_down(), Some(error));
+        assert!(inner.live_tokens().is_empty());
+        // One that arrived over a second ago no longer holds asks back.
+        issue(inner, "tok_neg", Duration::from_millis(1100), -5).unwrap_err();
+        assert_eq!(inner.cooling_down(), None);
     }
 }
