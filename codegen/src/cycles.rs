@@ -25,7 +25,151 @@ pub(crate) fn check(doc: &Document<'_>) -> Result<(), SpecError> {
             return Ok(());
         }
         search(doc, pointer.to_string(), &mut done)
-    })
+    })?;
+    check_merged_cycles(doc)
+}
+
+/// An `allOf` of two or more parts that leads back to itself, even through
+/// a property: typify merges the parts, and merging expands the cycle
+/// again until the stack overflows. (A one-part `allOf`, the usual way to
+/// describe a `$ref`, is not merged and may recur.)
+fn check_merged_cycles(doc: &Document<'_>) -> Result<(), SpecError> {
+    let graph = Graph::of(doc.json);
+    let component = graph.strongly_connected();
+    for (from, edges) in graph.edges.iter().enumerate() {
+        for (to, merged) in edges {
+            if *merged && component[from] == component[*to] {
+                let at = &graph.pointers[*to];
+                return Err(doc.error_at(
+                    at,
+                    SpecErrorKind::Unsupported {
+                        operation_id: None,
+                        what: format!(
+                            "this `allOf` part leads back to the schema that merges it (#{}), which the generator cannot merge",
+                            graph.pointers[from]
+                        ),
+                        hint: "refer to the recursive schema from a property or `items` without `allOf`, or give the `allOf` a single part".into(),
+                    },
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Schemas and what they lead to: `$ref`, parts, properties, items.
+struct Graph {
+    pointers: Vec<String>,
+    /// Per node: `(node, through a merged allOf)`.
+    edges: Vec<Vec<(usize, bool)>>,
+}
+
+impl Graph {
+    fn of(json: &Value) -> Self {
+        let mut graph = Graph {
+            pointers: Vec::new(),
+            edges: Vec::new(),
+        };
+        let mut index: std::collections::BTreeMap<String, usize> = Default::default();
+        let mut id = |graph: &mut Graph, pointer: &str| -> usize {
+            if let Some(&i) = index.get(pointer) {
+                return i;
+            }
+            graph.pointers.push(pointer.to_string());
+            graph.edges.push(Vec::new());
+            index.insert(pointer.to_string(), graph.pointers.len() - 1);
+            graph.pointers.len() - 1
+        };
+        let _: Result<(), std::convert::Infallible> =
+            crate::walk::try_for_each_object(json, &mut |pointer, object| {
+                let from = id(&mut graph, pointer);
+                let mut to: Vec<(String, bool)> = Vec::new();
+                if let Some(target) = object
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix('#'))
+                {
+                    to.push((target.to_string(), false));
+                }
+                for keyword in INCLUDES {
+                    let parts = object.get(keyword).and_then(Value::as_array);
+                    let merged = keyword == "allOf" && parts.is_some_and(|p| p.len() > 1);
+                    for index in 0..parts.map_or(0, Vec::len) {
+                        to.push((format!("{pointer}/{keyword}/{index}"), merged));
+                    }
+                }
+                for keyword in ["not", "items", "additionalProperties"] {
+                    if object.get(keyword).is_some_and(Value::is_object) {
+                        to.push((format!("{pointer}/{keyword}"), false));
+                    }
+                }
+                if let Some(Value::Object(properties)) = object.get("properties") {
+                    for name in properties.keys() {
+                        let name = crate::locate::escape_token(name);
+                        to.push((format!("{pointer}/properties/{name}"), false));
+                    }
+                }
+                for (pointer, merged) in to {
+                    let target = id(&mut graph, &pointer);
+                    graph.edges[from].push((target, merged));
+                }
+                Ok(())
+            });
+        graph
+    }
+
+    /// Each node's strongly connected component (Tarjan's algorithm, with
+    /// a stack of its own).
+    fn strongly_connected(&self) -> Vec<usize> {
+        let n = self.pointers.len();
+        let (mut order, mut low) = (vec![usize::MAX; n], vec![0; n]);
+        let mut component = vec![usize::MAX; n];
+        let (mut stack, mut on_stack) = (Vec::new(), vec![false; n]);
+        let (mut counter, mut components) = (0, 0);
+        for root in 0..n {
+            if order[root] != usize::MAX {
+                continue;
+            }
+            // (node, next edge to follow)
+            let mut calls = vec![(root, 0)];
+            order[root] = counter;
+            low[root] = counter;
+            counter += 1;
+            stack.push(root);
+            on_stack[root] = true;
+            while let Some(&mut (node, ref mut edge)) = calls.last_mut() {
+                if let Some(&(next, _)) = self.edges[node].get(*edge) {
+                    *edge += 1;
+                    if order[next] == usize::MAX {
+                        order[next] = counter;
+                        low[next] = counter;
+                        counter += 1;
+                        stack.push(next);
+                        on_stack[next] = true;
+                        calls.push((next, 0));
+                    } else if on_stack[next] {
+                        low[node] = low[node].min(order[next]);
+                    }
+                    continue;
+                }
+                calls.pop();
+                if let Some(&(parent, _)) = calls.last() {
+                    low[parent] = low[parent].min(low[node]);
+                }
+                if low[node] == order[node] {
+                    while let Some(member) = stack.pop() {
+                        on_stack[member] = false;
+                        component[member] = components;
+                        if member == node {
+                            break;
+                        }
+                    }
+                    components += 1;
+                }
+            }
+        }
+        component
+    }
 }
 
 /// Depth-first from the schema at `pointer`, with a stack of its own so

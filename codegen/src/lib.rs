@@ -344,20 +344,34 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// When progenitor fails on the whole document, finds the first operation
-/// it also fails on alone, so the message can name it: `(pointer, operationId)`.
+/// When progenitor fails on the whole document, finds an operation it
+/// also fails on alone, so the message can name it: `(pointer, operationId)`.
+/// It halves the operations while one half fails by itself, so a large
+/// document costs a few runs of progenitor rather than one per operation.
 fn failing_operation(spec: &openapiv3::OpenAPI, runtime_crate: &str) -> Option<(String, String)> {
+    let mut candidates: Vec<(&String, &str, &openapiv3::Operation, &openapiv3::PathItem)> =
+        Vec::new();
     for (path, item) in &spec.paths.paths {
-        let openapiv3::ReferenceOr::Item(item) = item else {
-            continue;
-        };
-        for (method, operation) in item.iter() {
-            let mut alone = spec.clone();
-            let mut single = openapiv3::PathItem {
-                parameters: item.parameters.clone(),
-                ..Default::default()
+        if let openapiv3::ReferenceOr::Item(item) = item {
+            for (method, operation) in item.iter() {
+                candidates.push((path, method, operation, item));
+            }
+        }
+    }
+    let fails = |some: &[(&String, &str, &openapiv3::Operation, &openapiv3::PathItem)]| {
+        let mut alone = spec.clone();
+        alone.paths.paths.clear();
+        for (path, method, operation, item) in some {
+            let entry = alone.paths.paths.entry((*path).clone()).or_insert_with(|| {
+                openapiv3::ReferenceOr::Item(openapiv3::PathItem {
+                    parameters: item.parameters.clone(),
+                    ..Default::default()
+                })
+            });
+            let openapiv3::ReferenceOr::Item(single) = entry else {
+                continue;
             };
-            let slot = match method {
+            let slot = match *method {
                 "get" => &mut single.get,
                 "put" => &mut single.put,
                 "post" => &mut single.post,
@@ -368,20 +382,28 @@ fn failing_operation(spec: &openapiv3::OpenAPI, runtime_crate: &str) -> Option<(
                 "trace" => &mut single.trace,
                 _ => continue,
             };
-            *slot = Some(operation.clone());
-            alone.paths.paths.clear();
-            alone
-                .paths
-                .paths
-                .insert(path.clone(), openapiv3::ReferenceOr::Item(single));
-            if run_progenitor(&alone, runtime_crate).is_err() {
-                let pointer = format!("/paths/{}/{method}", locate::escape_token(path));
-                let id = operation.operation_id.clone().unwrap_or_default();
-                return Some((pointer, id));
-            }
+            *slot = Some((*operation).clone());
+        }
+        run_progenitor(&alone, runtime_crate).is_err()
+    };
+    while candidates.len() > 1 {
+        let (first, second) = candidates.split_at(candidates.len() / 2);
+        if fails(first) {
+            candidates.truncate(first.len());
+        } else if fails(second) {
+            candidates.drain(..first.len());
+        } else {
+            // Only a combination fails: try each on its own.
+            break;
         }
     }
-    None
+    candidates
+        .iter()
+        .find(|candidate| fails(std::slice::from_ref(*candidate)))
+        .map(|(path, method, operation, _)| {
+            let pointer = format!("/paths/{}/{method}", locate::escape_token(path));
+            (pointer, operation.operation_id.clone().unwrap_or_default())
+        })
 }
 
 thread_local! {
