@@ -20,8 +20,8 @@
 //! operations, with `SPARE_TOKEN_IDS=` the ids of two more long-term tokens
 //! for them to revoke. Tokens are never printed.
 //!
-//! It ends with `contract: N passed, M failed` and exits non-zero on any
-//! failure. 429 is not driven: the sandbox binary has no rate limit.
+//! It ends with `contract: N checks passed, M failed` and exits non-zero on
+//! any failure. 429 is not driven: the sandbox binary has no rate limit.
 
 use std::process::ExitCode;
 
@@ -110,7 +110,7 @@ async fn run(args: Args) -> Result<bool, BoxError> {
         println!("contract: wrote a long-term and a short-term token to {path}");
     }
     println!(
-        "contract: {} passed, {} failed",
+        "contract: {} checks passed, {} failed",
         checks.passed, checks.failed
     );
     Ok(checks.failed == 0)
