@@ -1114,6 +1114,12 @@ pub(crate) fn generate(
         ))
     };
 
+    // A client of a document without operations never sends a request.
+    let http_allow = if methods.is_empty() {
+        quote!(#[allow(dead_code)])
+    } else {
+        TokenStream::new()
+    };
     Ok(quote! {
         #[allow(unused_imports)]
         use raw::ByteStream;
@@ -1129,8 +1135,7 @@ pub(crate) fn generate(
         #[derive(Clone, Debug)]
         pub struct Client {
             base_url: ::std::string::String,
-            // Unread in a client of a document without operations.
-            #[allow(dead_code)]
+            #http_allow
             http: ::reqwest::Client,
         }
 
