@@ -179,3 +179,50 @@ fn accepted_findings_generate_code_that_compiles_without_warnings() {
         panic!("the accepted findings do not compile cleanly: {account}");
     }
 }
+
+/// A document whose `Deep` schema is `levels` arrays deep, returned by an
+/// operation.
+fn nested(levels: usize) -> String {
+    let mut schema = "{type: string}".to_string();
+    for _ in 0..levels {
+        schema = format!("{{type: array, items: {schema}}}");
+    }
+    format!(
+        "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n  /a:\n    get:\n      operationId: op\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/Deep'}}\ncomponents:\n  schemas:\n    Deep: {schema}\n"
+    )
+}
+
+#[test]
+fn nesting_beyond_the_limit_is_a_located_error_and_within_it_generates() {
+    // The mapping at `Deep` is 3 levels down; each array adds one.
+    let (outcome, _) = generate_bounded(&nested(60), "deep.yaml", WATCHDOG);
+    match outcome {
+        Outcome::Accepted(_) => {}
+        Outcome::Rejected(error) => panic!("60 levels are within the limit: {error}"),
+        _ => panic!("60 levels: no answer, or a panic"),
+    }
+    let (outcome, _) = generate_bounded(&nested(70), "deep.yaml", WATCHDOG);
+    let Outcome::Rejected(error) = outcome else {
+        panic!("70 levels are beyond the limit, but were not refused");
+    };
+    assert_eq!(unlocated(&error), None);
+    assert!(
+        error.message().contains("nests more than 64 levels deep"),
+        "{error}"
+    );
+    assert_eq!(error.position().map(|p| p.line), Some(15), "{error}");
+    assert!(error.hint().contains("components/schemas"), "{error}");
+}
+
+#[test]
+fn a_document_beyond_the_size_limit_is_a_located_error() {
+    let padding = "#".repeat(8 * 1024 * 1024);
+    let text = format!("openapi: 3.0.3\n{padding}\n");
+    let (outcome, _) = generate_bounded(&text, "big.yaml", WATCHDOG);
+    let Outcome::Rejected(error) = outcome else {
+        panic!("an oversized document was not refused");
+    };
+    assert_eq!(unlocated(&error), None);
+    assert!(error.message().contains("more than the 8388608"), "{error}");
+    assert_eq!(error.position().map(|p| (p.line, p.column)), Some((1, 1)));
+}
