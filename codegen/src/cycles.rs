@@ -29,10 +29,11 @@ pub(crate) fn check(doc: &Document<'_>) -> Result<(), SpecError> {
     check_merged_cycles(doc)
 }
 
-/// An `allOf` of two or more parts that leads back to itself, even through
-/// a property: typify merges the parts, and merging expands the cycle
-/// again until the stack overflows. (A one-part `allOf`, the usual way to
-/// describe a `$ref`, is not merged and may recur.)
+/// An `allOf` that typify merges (two or more parts, or one beside other
+/// constraints) and that leads back to itself, even through a property:
+/// merging expands the cycle again until the stack overflows. (A one-part
+/// `allOf` with only a description, the usual way to describe a `$ref`, is
+/// not merged and may recur.)
 fn check_merged_cycles(doc: &Document<'_>) -> Result<(), SpecError> {
     let graph = Graph::of(doc.json);
     let component = graph.strongly_connected();
@@ -55,6 +56,35 @@ fn check_merged_cycles(doc: &Document<'_>) -> Result<(), SpecError> {
         }
     }
     Ok(())
+}
+
+/// Keywords beside a one-part `allOf` that only describe it: with any
+/// other (`enum`, `properties`, `minProperties`, …) typify merges the part
+/// with them.
+const ANNOTATIONS: [&str; 11] = [
+    "allOf",
+    "description",
+    "title",
+    "nullable",
+    "readOnly",
+    "writeOnly",
+    "deprecated",
+    "example",
+    "externalDocs",
+    "xml",
+    "default",
+];
+
+/// Whether typify merges this `allOf`'s parts (with each other, or with
+/// the schema's other keywords).
+fn is_merged(schema: &serde_json::Map<String, Value>, parts: Option<&Vec<Value>>) -> bool {
+    let Some(parts) = parts else {
+        return false;
+    };
+    parts.len() > 1
+        || schema
+            .keys()
+            .any(|key| !ANNOTATIONS.contains(&key.as_str()) && !key.starts_with("x-"))
 }
 
 /// Schemas and what they lead to: `$ref`, parts, properties, items.
@@ -93,7 +123,7 @@ impl Graph {
                 }
                 for keyword in INCLUDES {
                     let parts = object.get(keyword).and_then(Value::as_array);
-                    let merged = keyword == "allOf" && parts.is_some_and(|p| p.len() > 1);
+                    let merged = keyword == "allOf" && is_merged(object, parts);
                     for index in 0..parts.map_or(0, Vec::len) {
                         to.push((format!("{pointer}/{keyword}/{index}"), merged));
                     }

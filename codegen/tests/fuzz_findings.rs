@@ -84,6 +84,22 @@ fn an_allof_cycle_is_an_error_not_a_stack_overflow() {
 }
 
 #[test]
+fn an_allof_that_typify_merges_may_not_lead_back_through_a_property() {
+    refused_at(
+        "crash-stack-overflow-allof-property-cycle.yaml",
+        "/components/schemas/Node/properties/default/allOf/0",
+        22,
+        "leads back to the schema that merges it",
+    );
+    refused_at(
+        "crash-stack-overflow-allof-enum-cycle.yaml",
+        "/components/schemas/Node/properties/parent/allOf/0",
+        21,
+        "leads back to the schema that merges it",
+    );
+}
+
+#[test]
 fn a_mistyped_bound_deep_down_is_found_quickly_where_it_is() {
     let deep = "/items".repeat(22);
     refused_at(
