@@ -20,8 +20,14 @@
 //! operations, with `SPARE_TOKEN_IDS=` the ids of two more long-term tokens
 //! for them to revoke. Tokens are never printed.
 //!
+//! `--rate-limited` adds, after the other checks, the 429 of both issuing
+//! operations: for a sandbox started with a rate limit
+//! (`c2m-auth-sandbox --rate-limit 40/600`, above the other checks' 22 token
+//! requests), it asks for tokens until refused, and checks that revokeToken,
+//! which the spec does not limit, still answers.
+//!
 //! It ends with `contract: N checks passed, M failed` and exits non-zero on
-//! any failure. 429 is not driven: the sandbox binary has no rate limit.
+//! any failure.
 
 use std::process::ExitCode;
 
@@ -40,11 +46,15 @@ const LONG: &str = "issueLongTermToken";
 const SHORT: &str = "issueShortTermToken";
 const REVOKE: &str = "revokeToken";
 
-const USAGE: &str = "usage: contract [--base-url URL] [--write-tokens FILE]";
+const USAGE: &str = "usage: contract [--base-url URL] [--rate-limited] [--write-tokens FILE]";
+
+/// Token requests the `--rate-limited` step makes at most before a 429.
+const MAX_REQUESTS_BEFORE_429: u32 = 200;
 
 struct Args {
     base_url: Option<String>,
     write_tokens: Option<String>,
+    rate_limited: bool,
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -70,10 +80,15 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut parsed = Args {
         base_url: None,
         write_tokens: None,
+        rate_limited: false,
     };
     let mut args = args;
     while let Some(arg) = args.next() {
         let slot = match arg.as_str() {
+            "--rate-limited" => {
+                parsed.rate_limited = true;
+                continue;
+            }
             "--base-url" => &mut parsed.base_url,
             "--write-tokens" => &mut parsed.write_tokens,
             "-h" | "--help" => return Err("drives every operation through the client".into()),
@@ -105,6 +120,9 @@ async fn run(args: Args) -> Result<bool, BoxError> {
     issue_long(&client, &mut checks).await;
     issue_short(&client, &mut checks).await;
     revoke(&client, &mut checks).await;
+    if args.rate_limited {
+        rate_limit(&client, &mut checks).await;
+    }
     if let Some(path) = &args.write_tokens {
         write_tokens(&client, path).await?;
         println!("contract: wrote a long-term and a short-term token to {path}");
@@ -416,6 +434,45 @@ async fn revoke(client: &Client, checks: &mut Checks) {
         .await;
     let what = "LongTokenAuth without tokens:revoke";
     checks.refusal(REVOKE, what, (401, "insufficient_scope"), result);
+}
+
+/// Asks for short-term tokens until the sandbox's rate limit answers 429,
+/// then checks the 429 of `issueLongTermToken` too, and that `revokeToken`
+/// is not limited.
+async fn rate_limit(client: &Client, checks: &mut Checks) {
+    let what = "ClientKey (before the rate limit)";
+    let Some(long) = mint_long(client, checks, what, &[]).await else {
+        return;
+    };
+    let auth = LongTokenAuth::from(&long);
+    let mut asked = 0;
+    let result = loop {
+        let result = client.issue_short_term_token(&auth, None).await;
+        asked += 1;
+        if result.is_err() || asked >= MAX_REQUESTS_BEFORE_429 {
+            break result;
+        }
+    };
+    let what = format!("LongTokenAuth, after {asked} requests");
+    let retry_after = matches!(
+        &result,
+        Err(Error::Api {
+            retry_after: Some(_),
+            ..
+        })
+    );
+    checks.refusal(SHORT, &what, (429, "rate_limited"), result);
+    if !retry_after {
+        checks.fail(SHORT, &what, "429 without a Retry-After header");
+    }
+    let result = client
+        .issue_long_term_token(&key(), &by_secret(EXAMPLE_CLIENT_SECRET, &[]))
+        .await;
+    let what = "ClientKey + client_secret, rate-limited";
+    checks.refusal(LONG, what, (429, "rate_limited"), result);
+    let result = client.revoke_token(&auth, "tok_lt_000000").await;
+    let what = "LongTokenAuth while rate-limited, an unknown id";
+    checks.refusal(REVOKE, what, (404, "not_found"), result);
 }
 
 /// Mints a long-term token (all the example client's scopes), a short-term

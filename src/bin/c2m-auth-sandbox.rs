@@ -8,6 +8,7 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use c2m_auth::sandbox::{
     EXAMPLE_ASSERTION, EXAMPLE_CLIENT_ID, EXAMPLE_CLIENT_SECRET, EXAMPLE_OTP_CODE, EXAMPLE_SCOPES,
@@ -17,7 +18,7 @@ use c2m_auth::sandbox::{
 const USAGE: &str = "\
 Serves the C2M Auth Overlay sandbox (spec/auth.yaml) over plain HTTP.
 
-Usage: c2m-auth-sandbox [--host ADDRESS] [--port PORT]
+Usage: c2m-auth-sandbox [--host ADDRESS] [--port PORT] [--rate-limit MAX/SECONDS]
 
 Options:
   --host ADDRESS  IP address to listen on (default 127.0.0.1; `localhost`
@@ -25,6 +26,9 @@ Options:
                   sandbox, and its well-known credentials, to the network.
   --port PORT     TCP port, 0 to 65535 (default 0: the system picks a free
                   port; the first line printed names it).
+  --rate-limit MAX/SECONDS
+                  Answer 429 (with Retry-After) beyond MAX token requests
+                  per window of SECONDS, e.g. 100/60 (default: no limit).
   -h, --help      Print this help and exit.
 
 The first line printed is `base URL: http://HOST:PORT`. The sandbox keeps
@@ -34,7 +38,15 @@ its tokens in memory and stops on Ctrl-C (SIGINT) or SIGTERM.";
 #[derive(Debug, PartialEq, Eq)]
 enum Command {
     Help,
-    Serve(SocketAddr),
+    Serve(Options),
+}
+
+/// How to serve.
+#[derive(Debug, PartialEq, Eq)]
+struct Options {
+    addr: SocketAddr,
+    /// Requests per window, and the window.
+    rate_limit: Option<(u32, Duration)>,
 }
 
 fn main() -> ExitCode {
@@ -50,7 +62,7 @@ fn main() -> ExitCode {
             say(&format!("{USAGE}\n"));
             ExitCode::SUCCESS
         }
-        Command::Serve(addr) => serve(addr),
+        Command::Serve(options) => serve(options),
     }
 }
 
@@ -59,6 +71,7 @@ fn main() -> ExitCode {
 fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String> {
     let mut host = IpAddr::V4(Ipv4Addr::LOCALHOST);
     let mut port = 0_u16;
+    let mut rate_limit = None;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let arg = arg
@@ -72,10 +85,16 @@ fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String> {
             "-h" | "--help" if inline.is_none() => return Ok(Command::Help),
             "--host" => host = parse_host(&value(&name, inline, &mut args)?)?,
             "--port" => port = parse_port(&value(&name, inline, &mut args)?)?,
+            "--rate-limit" => {
+                rate_limit = Some(parse_rate_limit(&value(&name, inline, &mut args)?)?);
+            }
             _ => return Err(format!("unexpected argument `{name}`")),
         }
     }
-    Ok(Command::Serve(SocketAddr::new(host, port)))
+    Ok(Command::Serve(Options {
+        addr: SocketAddr::new(host, port),
+        rate_limit,
+    }))
 }
 
 /// The value of option `name`: after its `=`, or the next argument.
@@ -112,7 +131,19 @@ fn parse_port(text: &str) -> Result<u16, String> {
         .map_err(|_| format!("`--port {text}` is not a port number from 0 to 65535"))
 }
 
-fn serve(addr: SocketAddr) -> ExitCode {
+/// `MAX/SECONDS`, both positive.
+fn parse_rate_limit(text: &str) -> Result<(u32, Duration), String> {
+    let bad = || format!("`--rate-limit {text}` is not MAX/SECONDS with both above 0, e.g. 100/60");
+    let (max, secs) = text.split_once('/').ok_or_else(bad)?;
+    let max: u32 = max.parse().map_err(|_| bad())?;
+    let secs: u64 = secs.parse().map_err(|_| bad())?;
+    if max == 0 || secs == 0 {
+        return Err(bad());
+    }
+    Ok((max, Duration::from_secs(secs)))
+}
+
+fn serve(Options { addr, rate_limit }: Options) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -124,7 +155,11 @@ fn serve(addr: SocketAddr) -> ExitCode {
         }
     };
     runtime.block_on(async {
-        let sandbox = match Sandbox::builder().bind(addr).start().await {
+        let mut builder = Sandbox::builder().bind(addr);
+        if let Some((max, per)) = rate_limit {
+            builder = builder.rate_limit(max, per);
+        }
+        let sandbox = match builder.start().await {
             Ok(sandbox) => sandbox,
             Err(e) => {
                 eprintln!("c2m-auth-sandbox: cannot listen on {addr}: {e}");
@@ -180,7 +215,10 @@ mod tests {
     }
 
     fn serve_on(addr: &str) -> Command {
-        Command::Serve(addr.parse().unwrap())
+        Command::Serve(Options {
+            addr: addr.parse().unwrap(),
+            rate_limit: None,
+        })
     }
 
     #[test]
@@ -203,6 +241,22 @@ mod tests {
             run(&["--port", "1", "--port", "2"]),
             Ok(serve_on("127.0.0.1:2"))
         );
+    }
+
+    #[test]
+    fn takes_a_rate_limit() {
+        let expected = Command::Serve(Options {
+            addr: "127.0.0.1:4010".parse().unwrap(),
+            rate_limit: Some((100, Duration::from_secs(60))),
+        });
+        assert_eq!(
+            run(&["--rate-limit", "100/60", "--port", "4010"]),
+            Ok(expected)
+        );
+        for bad in ["100", "0/60", "100/0", "x/60", "100/-1", "100/60/1", ""] {
+            let err = run(&["--rate-limit", bad]).unwrap_err();
+            assert!(err.contains("MAX/SECONDS"), "{bad}: {err}");
+        }
     }
 
     #[test]
