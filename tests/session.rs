@@ -693,16 +693,18 @@ async fn an_absurd_lifetime_is_capped_and_the_token_is_used() -> TestResult {
 
 #[tokio::test]
 async fn expired_tokens_are_forgotten_and_close_revokes_only_live_ones() -> TestResult {
-    // 1 s short-term tokens, a clock behind ours.
+    // 2 s short-term tokens (renewed after 1 s), a clock behind ours: each
+    // ask 2.2 s on gets a new token, and the one before has expired; the
+    // last has 2 s left when close() runs.
     let server = RawServer::start(Script {
-        short_expires_in: 1,
+        short_expires_in: 2,
         ..Script::default()
     })
     .await?;
     let session = raw_session(&server)?;
     session.credential().await?;
     for _ in 0..2 {
-        tokio::time::sleep(Duration::from_millis(1200)).await;
+        tokio::time::sleep(Duration::from_millis(2200)).await;
         session.credential().await?;
     }
     assert_eq!(server.issues(), (1, 3));
