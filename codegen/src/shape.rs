@@ -56,10 +56,12 @@ fn visit(
         }
         let length = pointer.len();
         for (path, child_kind) in children(kind, object) {
-            let Some(child) = path
+            // By pointer, so that a list index finds its element.
+            let relative: String = path
                 .iter()
-                .try_fold(node, |at, token| at.get(token.as_str()))
-            else {
+                .map(|t| format!("/{}", escape_token(t)))
+                .collect();
+            let Some(child) = node.pointer(&relative) else {
                 continue;
             };
             for token in &path {

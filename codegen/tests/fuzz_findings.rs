@@ -120,6 +120,36 @@ fn a_mistyped_bound_deep_down_is_found_quickly_where_it_is() {
 }
 
 #[test]
+fn a_mistyped_keyword_deep_inside_a_list_is_found_quickly_where_it_is() {
+    let name = "hang-exponential-parse-parameter-list.yaml";
+    refused_at(
+        name,
+        &format!(
+            "/components/schemas/Parts{}/nullable",
+            "/allOf/0".repeat(24)
+        ),
+        18,
+        "`nullable` must be `true` or `false`, not `\"8\"`",
+    );
+    // Without the components, the parameter's schema is the first.
+    let text = finding(name);
+    let text = &text[..text.find("components:").expect("a components section")];
+    let (outcome, _) = generate_bounded(text, name, WATCHDOG);
+    let Outcome::Rejected(error) = outcome else {
+        panic!("{name} without components: not refused in time");
+    };
+    assert_eq!(unlocated(&error), None);
+    let expected = format!(
+        "/paths/~1a/get/parameters/0/schema{}/nullable",
+        "/items".repeat(24)
+    );
+    assert!(
+        matches!(error.location(), Location::Node { pointer, .. } if *pointer == expected),
+        "{error}"
+    );
+}
+
+#[test]
 fn a_ref_cycle_used_as_a_body_is_an_error_not_a_hang() {
     refused_at(
         "hang-ref-cycle-text-body.yaml",
