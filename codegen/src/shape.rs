@@ -28,6 +28,7 @@ enum Kind {
     Parameter,
     RequestBody,
     MediaType,
+    Encoding,
     Response,
     Header,
     SecurityScheme,
@@ -142,6 +143,8 @@ fn children(kind: Kind, object: &Map<String, Value>) -> Vec<(Vec<String>, Kind)>
             each("responses", Kind::Response);
         }
         Kind::Parameter | Kind::Header | Kind::RequestBody => each("content", Kind::MediaType),
+        Kind::MediaType => each("encoding", Kind::Encoding),
+        Kind::Encoding => each("headers", Kind::Header),
         Kind::Response => {
             each("headers", Kind::Header);
             each("content", Kind::MediaType);
@@ -173,7 +176,12 @@ fn read(doc: &Document<'_>, node: &Value, kind: Kind, pointer: &str) -> Result<(
     use openapiv3 as o;
     let referable = !matches!(
         kind,
-        Kind::Root | Kind::Info | Kind::Components | Kind::Operation | Kind::MediaType
+        Kind::Root
+            | Kind::Info
+            | Kind::Components
+            | Kind::Operation
+            | Kind::MediaType
+            | Kind::Encoding
     );
     if referable && let Some(reference) = node.get("$ref") {
         if reference.is_string() {
@@ -206,6 +214,7 @@ fn read(doc: &Document<'_>, node: &Value, kind: Kind, pointer: &str) -> Result<(
         Kind::Parameter => parse::<o::Parameter>(node),
         Kind::RequestBody => parse::<o::RequestBody>(node),
         Kind::MediaType => parse::<o::MediaType>(node),
+        Kind::Encoding => parse::<o::Encoding>(node),
         Kind::Response => parse::<o::Response>(node),
         Kind::Header => parse::<o::Header>(node),
         Kind::SecurityScheme => parse::<o::SecurityScheme>(node),
@@ -360,5 +369,63 @@ fn brief(value: &Value) -> String {
     match text.char_indices().nth(40) {
         Some((cut, _)) => format!("{}…", &text[..cut]),
         None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn error_pointer(json: &Value) -> Option<String> {
+        let doc = Document {
+            file: "t.yaml",
+            text: "",
+            json,
+        };
+        check(&doc).err().map(|error| match error.location() {
+            crate::Location::Node { pointer, .. } => pointer.clone(),
+            other => format!("{other:?}"),
+        })
+    }
+
+    fn document(schema: Value) -> Value {
+        json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"post": {
+                "operationId": "op",
+                "requestBody": {"content": {"multipart/form-data": {
+                    "schema": {"type": "object"},
+                    "encoding": {"file": {"headers": {"X-Part": {"schema": schema}}}}
+                }}},
+                "responses": {"204": {"description": "ok"}}
+            }}}
+        })
+    }
+
+    #[test]
+    fn a_mistyped_keyword_is_named_wherever_its_schema_is() {
+        assert_eq!(error_pointer(&document(json!({"type": "string"}))), None);
+        let deep = json!({"oneOf": [{"not": {"items": {"maxItems": -1}}}]});
+        assert_eq!(
+            error_pointer(&document(deep)).as_deref(),
+            Some(
+                "/paths/~1a/post/requestBody/content/multipart~1form-data/encoding/file/headers/X-Part/schema/oneOf/0/not/items/maxItems"
+            )
+        );
+    }
+
+    #[test]
+    fn the_field_at_fault_is_named_in_objects_that_are_not_schemas() {
+        let mut json = document(json!({"type": "string"}));
+        json["info"]["version"] = json!(1.0);
+        assert_eq!(error_pointer(&json).as_deref(), Some("/info/version"));
+        let mut json = document(json!({"type": "string"}));
+        json["paths"]["/a"]["post"]["responses"]["204"] = json!("ok");
+        assert_eq!(
+            error_pointer(&json).as_deref(),
+            Some("/paths/~1a/post/responses/204")
+        );
     }
 }
