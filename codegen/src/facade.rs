@@ -989,6 +989,24 @@ pub(crate) fn generate(
         }
 
         let method_doc = docs(&doc_text);
+        // For `finish`: an echoed credential is redacted from a JSON error
+        // body, and a JSON request body's secrets count as sent.
+        let redact_error = if error_json {
+            quote!(#rt::redact_echo::<#err>)
+        } else {
+            quote!(#rt::keep_error::<#err>)
+        };
+        let json_body = raw_method.params.iter().any(|(name, _)| name == "body")
+            && op
+                .body
+                .get("requestBody")
+                .and_then(|b| json_schema(spec, b))
+                .is_some();
+        let sent_in_body = if json_body {
+            quote!(|| #rt::sent_secrets(&body))
+        } else {
+            quote!(::std::vec::Vec::new)
+        };
         let generics = &raw_method.generics;
         let where_clause = &raw_method.generics.where_clause;
         methods.push(quote! {
@@ -1002,7 +1020,11 @@ pub(crate) fn generate(
             {
                 #(#checks)*
                 let context = #context;
-                let raw = raw::Client::new_with_client(&self.base_url, self.http.clone(), context);
+                let raw = raw::Client::new_with_client(
+                    &self.base_url,
+                    self.http.clone(),
+                    context.with_options(&self.options),
+                );
                 let result = raw.#method_ident(#(#args),*).await;
                 #rt::finish(
                     result,
@@ -1011,6 +1033,8 @@ pub(crate) fn generate(
                     #check_err,
                     #rt::describe_payload::<#describe_ok>,
                     #rt::describe_payload::<#describe_err>,
+                    #redact_error,
+                    #sent_in_body,
                 )
             }
         });
@@ -1095,6 +1119,16 @@ pub(crate) fn generate(
     let rules_module = rules.module();
     let validate_impls = rules.validate_impls(&type_names(raw));
     let (servers, default_constructors) = servers(spec, &rt);
+    let options_link = format!("[`ClientOptions`]({runtime_crate}::runtime::ClientOptions)");
+    let with_base_url_doc = docs(&format!(
+        "A client for `base_url`: `https://…`, or `http://…` on a loopback\nhost only, so a credential is never sent in clear text by accident.\nIt uses the default {options_link}: no redirects, a 1 MiB response cap, a 15 s timeout."
+    ));
+    let with_options_doc = docs(&format!(
+        "A client for `base_url` (the rules of [`Client::with_base_url`]) with\n`options`: the response-size cap, the redirect rule and the timeout ({options_link})."
+    ));
+    let with_http_client_doc = docs(&format!(
+        "A client for `base_url` built from your own `reqwest::ClientBuilder`\n(proxies, TLS roots, default headers) and `options` ({options_link}).\nThe base URL rules apply, and `options`' redirect rule and timeouts\nreplace the builder's, so no setting of it can send a credential to\nanother origin."
+    ));
     let client_doc = {
         let title = spec
             .pointer("/info/title")
@@ -1137,29 +1171,46 @@ pub(crate) fn generate(
             base_url: ::std::string::String,
             #http_allow
             http: ::reqwest::Client,
+            options: #rt::ClientOptions,
         }
 
         impl Client {
             #default_constructors
 
-            /// A client for `base_url`: `https://…`, or `http://…` on a loopback
-            /// host only, so a credential is never sent in clear text by accident.
+            #with_base_url_doc
             pub fn with_base_url(base_url: &str) -> ::std::result::Result<Self, #rt::ClientError> {
-                Self::with_http_client(base_url, #rt::http_client()?)
+                Self::with_options(base_url, #rt::ClientOptions::default())
             }
 
-            /// A client for `base_url` using your own `reqwest::Client`
-            /// (timeouts, proxies, TLS roots). The same base URL rules apply.
+            #with_options_doc
+            pub fn with_options(
+                base_url: &str,
+                options: #rt::ClientOptions,
+            ) -> ::std::result::Result<Self, #rt::ClientError> {
+                let base_url = #rt::check_base_url(base_url)?;
+                let http = #rt::http_client(&options)?;
+                ::std::result::Result::Ok(Self { base_url, http, options })
+            }
+
+            #with_http_client_doc
             pub fn with_http_client(
                 base_url: &str,
-                http: ::reqwest::Client,
+                http: ::reqwest::ClientBuilder,
+                options: #rt::ClientOptions,
             ) -> ::std::result::Result<Self, #rt::ClientError> {
-                ::std::result::Result::Ok(Self { base_url: #rt::check_base_url(base_url)?, http })
+                let base_url = #rt::check_base_url(base_url)?;
+                let http = #rt::configure(http, &options).build()?;
+                ::std::result::Result::Ok(Self { base_url, http, options })
             }
 
             /// The base URL requests go to.
             pub fn base_url(&self) -> &str {
                 &self.base_url
+            }
+
+            /// What this client refuses of its server: size cap, redirects, timeout.
+            pub fn options(&self) -> &#rt::ClientOptions {
+                &self.options
             }
 
             #(#methods)*
@@ -1175,13 +1226,20 @@ pub(crate) fn generate(
                 ::std::result::Result::Ok(())
             }
 
+            async fn exec(
+                &self,
+                request: ::reqwest::Request,
+                _info: &::progenitor_client::OperationInfo,
+            ) -> ::reqwest::Result<::reqwest::Response> {
+                #rt::execute(&self.client, request, &self.inner).await
+            }
+
             async fn post<E>(
                 &self,
                 result: &::reqwest::Result<::reqwest::Response>,
                 _info: &::progenitor_client::OperationInfo,
             ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
-                #rt::record_response(&self.inner, result);
-                ::std::result::Result::Ok(())
+                #rt::after_response(&self.inner, result)
             }
         }
 

@@ -1,6 +1,6 @@
 //! The plumbing between the generated typed methods and progenitor's
-//! generated request code: the per-call context its hook reads, the HTTP
-//! client, base URLs, and turning its results into [`Response`]/[`Error`].
+//! generated request code: the per-call context its hooks read, base URLs,
+//! and turning its results into [`Response`]/[`Error`].
 
 use std::fmt;
 use std::net::IpAddr;
@@ -9,42 +9,92 @@ use std::time::Duration;
 
 use progenitor_client::{Error as RawError, ResponseValue};
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_TYPE, HeaderValue, RETRY_AFTER};
+use reqwest::header::CONTENT_TYPE;
 
-use super::{BoundsError, Credential, CredentialError, Error, FromHeaders, Placement, Response};
+use super::options::DEFAULT_MAX_RESPONSE_BYTES;
+use super::{
+    BoundsError, ClientOptions, Credential, CredentialError, Error, FromHeaders, Placement,
+    Response, Secret,
+};
 
-/// What one call adds to progenitor's request: the credential, and whether
-/// to send no body at all. progenitor's client carries it as its "inner"
-/// value; the generated hooks apply it with [`prepare_request`] and note
-/// the response's status with [`record_response`].
-#[derive(Debug, Default)]
+/// What one call adds to progenitor's request: the credential, whether to
+/// send no body at all, and the response-size cap. progenitor's client
+/// carries it as its "inner" value; the generated hooks apply it with
+/// [`prepare_request`], send with [`execute`](super::execute) (which notes
+/// what it saw of the response here) and check it with
+/// [`after_response`](super::after_response).
+#[derive(Debug)]
 pub struct CallContext {
     placement: Placement,
     omit_body: bool,
+    pub(crate) max_response_bytes: usize,
     seen: OnceLock<Seen>,
+    refused: OnceLock<Refusal>,
 }
 
 /// What the hook saw of the response before progenitor decoded it.
+#[derive(Clone, Debug)]
+pub(crate) struct Seen {
+    pub(crate) status: StatusCode,
+    pub(crate) retry_after: Option<Duration>,
+    /// For a `3xx`, the origin its `Location` names.
+    pub(crate) redirect_origin: Option<String>,
+}
+
+/// Why a response's body was not read.
 #[derive(Clone, Copy, Debug)]
-struct Seen {
-    status: StatusCode,
-    retry_after: Option<Duration>,
+pub(crate) enum Refusal {
+    /// Its `Content-Length` is over the cap.
+    Declared { declared: u64, cap: usize },
+    /// It grew past the cap while being read.
+    Longer { cap: usize },
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Declared { declared, cap } => write!(
+                f,
+                "the body declares {declared} bytes (Content-Length), more than the client's cap of {cap} bytes (`ClientOptions::max_response_bytes`); it was not read"
+            ),
+            Self::Longer { cap } => write!(
+                f,
+                "the body is longer than the client's cap of {cap} bytes (`ClientOptions::max_response_bytes`); reading stopped there"
+            ),
+        }
+    }
+}
+
+impl Default for CallContext {
+    /// No credential, a body, and the default cap.
+    fn default() -> Self {
+        Self {
+            placement: Placement::default(),
+            omit_body: false,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            seen: OnceLock::new(),
+            refused: OnceLock::new(),
+        }
+    }
 }
 
 impl Clone for CallContext {
-    /// A copy for another call: the same credential, nothing seen yet.
+    /// A copy for another call: the same credential and cap, nothing seen yet.
     fn clone(&self) -> Self {
         Self {
             placement: self.placement.clone(),
             omit_body: self.omit_body,
+            max_response_bytes: self.max_response_bytes,
             seen: OnceLock::new(),
+            refused: OnceLock::new(),
         }
     }
 }
 
 impl CallContext {
     /// The context for a call with `credential`; `omit_body` when the
-    /// caller gave no body for an operation whose body is optional.
+    /// caller gave no body for an operation whose body is optional. The
+    /// cap is the default until [`CallContext::with_options`].
     pub fn new<C: Credential + ?Sized>(
         credential: &C,
         omit_body: bool,
@@ -54,8 +104,26 @@ impl CallContext {
         Ok(Self {
             placement,
             omit_body,
-            seen: OnceLock::new(),
+            ..Self::default()
         })
+    }
+
+    /// The same context, with the response-size cap of `options`.
+    pub fn with_options(mut self, options: &ClientOptions) -> Self {
+        self.max_response_bytes = options.max_response_bytes;
+        self
+    }
+
+    pub(crate) fn note(&self, seen: Seen) {
+        let _ = self.seen.set(seen);
+    }
+
+    pub(crate) fn refuse(&self, refusal: Refusal) {
+        let _ = self.refused.set(refusal);
+    }
+
+    pub(crate) fn refusal(&self) -> Option<Refusal> {
+        self.refused.get().copied()
     }
 
     fn status(&self) -> Option<StatusCode> {
@@ -65,21 +133,16 @@ impl CallContext {
     fn retry_after(&self) -> Option<Duration> {
         self.seen.get().and_then(|seen| seen.retry_after)
     }
-}
 
-/// Notes the status and any `Retry-After` of a response, before progenitor
-/// decodes it (called by the generated post hook).
-pub fn record_response(context: &CallContext, result: &reqwest::Result<reqwest::Response>) {
-    if let Ok(response) = result {
-        let retry_after = response
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|value| value.to_str().ok())
-            .and_then(parse_retry_after);
-        let _ = context.seen.set(Seen {
-            status: response.status(),
-            retry_after,
-        });
+    fn redirect_origin(&self) -> Option<String> {
+        self.seen
+            .get()
+            .and_then(|seen| seen.redirect_origin.clone())
+    }
+
+    /// The credential values this call sends, to redact if echoed.
+    fn sent_secrets(&self) -> &[Secret] {
+        &self.placement.sent
     }
 }
 
@@ -121,23 +184,6 @@ pub fn prepare_request(context: &CallContext, request: &mut reqwest::Request) {
             pairs.append_pair(name, value.expose());
         }
     }
-}
-
-/// Connect and whole-request timeout of the clients this crate builds.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
-
-/// The HTTP client generated constructors use: rustls, the default timeout,
-/// and a `User-Agent` naming this crate.
-pub fn http_client() -> Result<reqwest::Client, reqwest::Error> {
-    reqwest::Client::builder()
-        .connect_timeout(DEFAULT_TIMEOUT)
-        .timeout(DEFAULT_TIMEOUT)
-        .user_agent(HeaderValue::from_static(concat!(
-            env!("CARGO_PKG_NAME"),
-            "/",
-            env!("CARGO_PKG_VERSION")
-        )))
-        .build()
 }
 
 /// Checks a base URL: `https://…`, or `http://…` only on a loopback host,
@@ -243,9 +289,16 @@ impl From<reqwest::Error> for ClientError {
 
 /// Turns progenitor's result into this crate's: parses the declared
 /// headers into `H`, checks the body (success or error) against its bounds,
-/// and maps progenitor's errors, dropping bodies and URLs. `context` is the
-/// call's, holding the status its hook saw; `describe_body` and
-/// `describe_error` explain a success or error body that did not decode.
+/// and maps progenitor's errors, dropping bodies and URLs.
+///
+/// `context` is the call's, holding what its hooks saw (status, a refused
+/// body, a redirect's origin); `describe_body` and `describe_error` explain
+/// a success or error body that did not decode. For an error body,
+/// `sent_in_body` lists the [`Secret`]s of the request body (called only
+/// then, so a success costs nothing), and `redact_error` replaces each
+/// credential value sent that the server echoed back (see
+/// [`redact_echo`](super::redact_echo)).
+#[allow(clippy::too_many_arguments)] // One call per generated method, each argument named there.
 pub fn finish<T, H, E>(
     result: Result<ResponseValue<T>, RawError<E>>,
     context: &CallContext,
@@ -253,36 +306,47 @@ pub fn finish<T, H, E>(
     check_error: fn(&E) -> Result<(), BoundsError>,
     describe_body: fn(&[u8]) -> Option<String>,
     describe_error: fn(&[u8]) -> Option<String>,
+    redact_error: fn(E, &[&str]) -> Option<E>,
+    sent_in_body: impl FnOnce() -> Vec<Secret>,
 ) -> Result<Response<T, H>, Error<E>>
 where
     H: FromHeaders,
 {
+    if let Some(refusal) = context.refusal() {
+        return Err(Error::InvalidResponse {
+            status: context.status(),
+            reason: refusal.to_string(),
+        });
+    }
     match result {
-        Ok(value) => {
-            let status = value.status();
-            let headers = H::from_headers(value.headers()).map_err(|e| Error::InvalidResponse {
-                status: Some(status),
-                reason: e.to_string(),
-            })?;
-            let body = value.into_inner();
-            check_body(&body).map_err(|e| Error::InvalidResponse {
-                status: Some(status),
-                reason: e.to_string(),
-            })?;
-            Ok(Response::new(status, headers, body))
-        }
+        Ok(value) => success(value, check_body),
         Err(RawError::ErrorResponse(value)) => {
             let status = value.status();
             let body = value.into_inner();
-            match check_error(&body) {
-                Ok(()) => Err(Error::Api {
+            if let Err(e) = check_error(&body) {
+                return Err(Error::InvalidResponse {
+                    status: Some(status),
+                    reason: e.to_string(),
+                });
+            }
+            let in_body = sent_in_body();
+            let sent: Vec<&str> = context
+                .sent_secrets()
+                .iter()
+                .chain(&in_body)
+                .map(Secret::expose)
+                .collect();
+            match redact_error(body, &sent) {
+                Some(body) => Err(Error::Api {
                     status,
                     body,
                     retry_after: context.retry_after(),
                 }),
-                Err(e) => Err(Error::InvalidResponse {
+                None => Err(Error::InvalidResponse {
                     status: Some(status),
-                    reason: e.to_string(),
+                    reason:
+                        "the error body echoes a credential the client sent, and cannot be redacted"
+                            .to_string(),
                 }),
             }
         }
@@ -297,6 +361,12 @@ where
                 .unwrap_or_else(|| "the body does not decode".to_string());
             Err(Error::InvalidResponse { status, reason })
         }
+        Err(RawError::UnexpectedResponse(response)) if response.status().is_redirection() => {
+            Err(Error::Redirect {
+                status: response.status(),
+                origin: context.redirect_origin(),
+            })
+        }
         Err(RawError::UnexpectedResponse(response)) => Err(Error::UnexpectedStatus {
             status: response.status(),
             retry_after: context.retry_after(),
@@ -310,6 +380,24 @@ where
             Err(Error::Other(message))
         }
     }
+}
+
+/// A success: its declared headers parsed, its body checked.
+fn success<T, H: FromHeaders, E>(
+    value: ResponseValue<T>,
+    check_body: fn(&T) -> Result<(), BoundsError>,
+) -> Result<Response<T, H>, Error<E>> {
+    let status = value.status();
+    let headers = H::from_headers(value.headers()).map_err(|e| Error::InvalidResponse {
+        status: Some(status),
+        reason: e.to_string(),
+    })?;
+    let body = value.into_inner();
+    check_body(&body).map_err(|e| Error::InvalidResponse {
+        status: Some(status),
+        reason: e.to_string(),
+    })?;
+    Ok(Response::new(status, headers, body))
 }
 
 #[cfg(test)]

@@ -51,6 +51,8 @@ pub struct Placement {
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) query: Vec<(&'static str, Secret)>,
     pub(crate) cookies: Vec<(&'static str, Secret)>,
+    /// Every secret value placed, to redact if a server echoes it.
+    pub(crate) sent: Vec<Secret>,
 }
 
 impl fmt::Debug for Placement {
@@ -72,6 +74,7 @@ impl Placement {
     pub fn bearer(&mut self, scheme: &'static str, token: &Secret) -> Result<(), CredentialError> {
         let value = sensitive(scheme, &format!("Bearer {}", token.expose()))?;
         self.headers.push((AUTHORIZATION, value));
+        self.sent.push(token.clone());
         Ok(())
     }
 
@@ -87,6 +90,7 @@ impl Placement {
         let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
         let value = sensitive(scheme, &format!("Basic {encoded}"))?;
         self.headers.push((AUTHORIZATION, value));
+        self.sent.push(password.clone());
         Ok(())
     }
 
@@ -99,14 +103,16 @@ impl Placement {
     ) -> Result<(), CredentialError> {
         let name =
             HeaderName::from_bytes(name.as_bytes()).map_err(|_| CredentialError { scheme })?;
-        let value = sensitive(scheme, value.expose())?;
-        self.headers.push((name, value));
+        self.headers
+            .push((name, sensitive(scheme, value.expose())?));
+        self.sent.push(value.clone());
         Ok(())
     }
 
     /// A query parameter (apiKey schemes `in: query`).
     pub fn query(&mut self, name: &'static str, value: &Secret) {
         self.query.push((name, value.clone()));
+        self.sent.push(value.clone());
     }
 
     /// A cookie (apiKey schemes `in: cookie`).
@@ -121,6 +127,7 @@ impl Placement {
             return Err(CredentialError { scheme });
         }
         self.cookies.push((name, value.clone()));
+        self.sent.push(value.clone());
         Ok(())
     }
 

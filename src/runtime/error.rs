@@ -6,14 +6,18 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 
+use super::redact::{ClippedDebug, ClippedText};
 use super::{BoundsError, CredentialError};
 
 /// Why a call failed. `E` is the error body type the spec declares for the
 /// operation (for this API, [`crate::types::AuthError`]).
 ///
-/// No variant holds a request or response body, a credential or a URL with
-/// its query, so printing an error never shows a secret.
-#[derive(Debug)]
+/// No variant holds a request body, a credential or a URL with its path or
+/// query, so printing an error never shows a secret. The one server body
+/// kept, [`Error::Api`]'s, has every credential value the call sent
+/// replaced by `<redacted>`; `Display` and `Debug` print at most 512
+/// characters of it (and of any other server-influenced text), with
+/// control characters escaped.
 #[non_exhaustive]
 pub enum Error<E> {
     /// The server answered with an error status the spec lists for this
@@ -38,6 +42,18 @@ pub enum Error<E> {
         /// What does not match, naming the field or header (never its value).
         reason: String,
     },
+    /// The server answered with a redirect (a `3xx` the spec does not list
+    /// for this operation) that the client did not follow: by default it
+    /// follows none, and never one to another origin
+    /// ([`ClientOptions::redirects`](super::ClientOptions)). Nothing was
+    /// sent to the target.
+    Redirect {
+        /// The status.
+        status: StatusCode,
+        /// The target's origin, `scheme://host:port` (never its path or
+        /// query), when the `Location` header names one.
+        origin: Option<String>,
+    },
     /// The server answered with a status the spec does not list for this
     /// operation.
     UnexpectedStatus {
@@ -58,7 +74,9 @@ impl<E> Error<E> {
     /// The HTTP status, when a response was received.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Self::Api { status, .. } | Self::UnexpectedStatus { status, .. } => Some(*status),
+            Self::Api { status, .. }
+            | Self::UnexpectedStatus { status, .. }
+            | Self::Redirect { status, .. } => Some(*status),
             Self::InvalidResponse { status, .. } => *status,
             Self::Transport(error) => error.status(),
             _ => None,
@@ -94,18 +112,36 @@ impl<E> Error<E> {
 impl<E: fmt::Debug> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Api { status, body, .. } => write!(f, "the server answered {status}: {body:?}"),
+            Self::Api { status, body, .. } => {
+                write!(f, "the server answered {status}: {}", ClippedDebug(body))
+            }
             Self::InvalidRequest(error) => write!(f, "request not sent: {error}"),
             Self::InvalidCredential(error) => write!(f, "request not sent: {error}"),
             Self::InvalidResponse {
                 status: Some(status),
                 reason,
-            } => write!(f, "the {status} response does not match the spec: {reason}"),
+            } => write!(
+                f,
+                "the {status} response does not match the spec: {}",
+                ClippedText(reason)
+            ),
             Self::InvalidResponse {
                 status: None,
                 reason,
-            } => {
-                write!(f, "the response does not match the spec: {reason}")
+            } => write!(
+                f,
+                "the response does not match the spec: {}",
+                ClippedText(reason)
+            ),
+            Self::Redirect { status, origin } => {
+                write!(f, "the server answered {status}, a redirect ")?;
+                match origin {
+                    Some(origin) => write!(f, "to {}", ClippedText(origin))?,
+                    None => f.write_str("without a usable Location")?,
+                }
+                f.write_str(
+                    ", which was not followed (the client follows no redirect unless allowed, and never one to another origin)",
+                )
             }
             Self::UnexpectedStatus { status, .. } => {
                 write!(
@@ -114,7 +150,49 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
                 )
             }
             Self::Transport(error) => write!(f, "transport error: {error}"),
-            Self::Other(message) => write!(f, "request failed: {message}"),
+            Self::Other(message) => write!(f, "request failed: {}", ClippedText(message)),
+        }
+    }
+}
+
+impl<E: fmt::Debug> fmt::Debug for Error<E> {
+    /// As derived, but with server text cut and escaped as in `Display`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Api {
+                status,
+                body,
+                retry_after,
+            } => f
+                .debug_struct("Api")
+                .field("status", status)
+                .field("body", &ClippedDebug(body))
+                .field("retry_after", retry_after)
+                .finish(),
+            Self::InvalidRequest(error) => f.debug_tuple("InvalidRequest").field(error).finish(),
+            Self::InvalidCredential(error) => {
+                f.debug_tuple("InvalidCredential").field(error).finish()
+            }
+            Self::InvalidResponse { status, reason } => f
+                .debug_struct("InvalidResponse")
+                .field("status", status)
+                .field("reason", &ClippedText(reason))
+                .finish(),
+            Self::Redirect { status, origin } => f
+                .debug_struct("Redirect")
+                .field("status", status)
+                .field("origin", &origin.as_deref().map(ClippedText))
+                .finish(),
+            Self::UnexpectedStatus {
+                status,
+                retry_after,
+            } => f
+                .debug_struct("UnexpectedStatus")
+                .field("status", status)
+                .field("retry_after", retry_after)
+                .finish(),
+            Self::Transport(error) => f.debug_tuple("Transport").field(error).finish(),
+            Self::Other(message) => f.debug_tuple("Other").field(&ClippedText(message)).finish(),
         }
     }
 }

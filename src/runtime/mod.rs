@@ -1,25 +1,34 @@
 //! The hand-written runtime the generated client stands on: secrets,
-//! credentials, typed responses and headers, bounds, errors, and the
-//! plumbing into progenitor's request code.
+//! credentials, typed responses and headers, bounds, errors, what a client
+//! refuses of its server ([`ClientOptions`]), and the plumbing into
+//! progenitor's request code.
 //!
 //! The generator writes code for any spec against these items; nothing in
 //! here knows the Auth Overlay's operations.
 
+mod body;
 mod call;
 mod credential;
 mod error;
 mod example;
+mod options;
+mod redact;
 mod response;
 mod rules;
 mod secret;
 
+pub use body::{after_response, execute};
 pub use call::{
-    BaseUrlError, CallContext, ClientError, DEFAULT_TIMEOUT, check_base_url, finish, http_client,
-    parse_retry_after, prepare_request, record_response,
+    BaseUrlError, CallContext, ClientError, check_base_url, finish, parse_retry_after,
+    prepare_request,
 };
 pub use credential::{Anonymous, Credential, CredentialError, Placement};
 pub use error::{Error, describe_payload};
 pub use example::{check_example, check_header_example};
+pub use options::{
+    ClientOptions, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, Redirects, configure, http_client,
+};
+pub use redact::{keep_error, redact_echo, sent_secrets};
 pub use response::{
     FromHeaders, HeaderError, HeaderValueType, NoHeaders, Response, optional_header,
     required_header,

@@ -77,6 +77,9 @@ impl From<&str> for Secret {
 
 impl Serialize for Secret {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // So an error body that echoes it can be redacted
+        // (`runtime::sent_secrets`); does nothing unless collecting.
+        super::redact::note_serialized(self);
         serializer.serialize_str(&self.0)
     }
 }

@@ -1088,6 +1088,7 @@ impl Server {
 pub struct Client {
     base_url: ::std::string::String,
     http: ::reqwest::Client,
+    options: ::c2m_auth::runtime::ClientOptions,
 }
 impl Client {
     /// A client for the spec's first server, [`Server::Regional`] (`https://eu.widgets.test/api`).
@@ -1102,25 +1103,43 @@ impl Client {
     }
     /// A client for `base_url`: `https://…`, or `http://…` on a loopback
     /// host only, so a credential is never sent in clear text by accident.
+    /// It uses the default [`ClientOptions`](c2m_auth::runtime::ClientOptions): no redirects, a 1 MiB response cap, a 15 s timeout.
     pub fn with_base_url(
         base_url: &str,
     ) -> ::std::result::Result<Self, ::c2m_auth::runtime::ClientError> {
-        Self::with_http_client(base_url, ::c2m_auth::runtime::http_client()?)
+        Self::with_options(base_url, ::c2m_auth::runtime::ClientOptions::default())
     }
-    /// A client for `base_url` using your own `reqwest::Client`
-    /// (timeouts, proxies, TLS roots). The same base URL rules apply.
+    /// A client for `base_url` (the rules of [`Client::with_base_url`]) with
+    /// `options`: the response-size cap, the redirect rule and the timeout ([`ClientOptions`](c2m_auth::runtime::ClientOptions)).
+    pub fn with_options(
+        base_url: &str,
+        options: ::c2m_auth::runtime::ClientOptions,
+    ) -> ::std::result::Result<Self, ::c2m_auth::runtime::ClientError> {
+        let base_url = ::c2m_auth::runtime::check_base_url(base_url)?;
+        let http = ::c2m_auth::runtime::http_client(&options)?;
+        ::std::result::Result::Ok(Self { base_url, http, options })
+    }
+    /// A client for `base_url` built from your own `reqwest::ClientBuilder`
+    /// (proxies, TLS roots, default headers) and `options` ([`ClientOptions`](c2m_auth::runtime::ClientOptions)).
+    /// The base URL rules apply, and `options`' redirect rule and timeouts
+    /// replace the builder's, so no setting of it can send a credential to
+    /// another origin.
     pub fn with_http_client(
         base_url: &str,
-        http: ::reqwest::Client,
+        http: ::reqwest::ClientBuilder,
+        options: ::c2m_auth::runtime::ClientOptions,
     ) -> ::std::result::Result<Self, ::c2m_auth::runtime::ClientError> {
-        ::std::result::Result::Ok(Self {
-            base_url: ::c2m_auth::runtime::check_base_url(base_url)?,
-            http,
-        })
+        let base_url = ::c2m_auth::runtime::check_base_url(base_url)?;
+        let http = ::c2m_auth::runtime::configure(http, &options).build()?;
+        ::std::result::Result::Ok(Self { base_url, http, options })
     }
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+    /// What this client refuses of its server: size cap, redirects, timeout.
+    pub fn options(&self) -> &::c2m_auth::runtime::ClientOptions {
+        &self.options
     }
     /// List widgets
     ///
@@ -1150,7 +1169,7 @@ impl Client {
         let raw = raw::Client::new_with_client(
             &self.base_url,
             self.http.clone(),
-            context,
+            context.with_options(&self.options),
         );
         let result = raw.list_widgets(limit).await;
         ::c2m_auth::runtime::finish(
@@ -1160,6 +1179,8 @@ impl Client {
             |body| ::c2m_auth::runtime::check(body, &rules::LIST_WIDGETS_ERROR),
             ::c2m_auth::runtime::describe_payload::<types::WidgetPage>,
             ::c2m_auth::runtime::describe_payload::<types::Problem>,
+            ::c2m_auth::runtime::redact_echo::<types::Problem>,
+            ::std::vec::Vec::new,
         )
     }
     /// Create a widget
@@ -1191,7 +1212,7 @@ impl Client {
         let raw = raw::Client::new_with_client(
             &self.base_url,
             self.http.clone(),
-            context,
+            context.with_options(&self.options),
         );
         let result = raw.create_widget(body).await;
         ::c2m_auth::runtime::finish(
@@ -1201,6 +1222,8 @@ impl Client {
             |body| ::c2m_auth::runtime::check(body, &rules::CREATE_WIDGET_ERROR),
             ::c2m_auth::runtime::describe_payload::<types::Widget>,
             ::c2m_auth::runtime::describe_payload::<types::Problem>,
+            ::c2m_auth::runtime::redact_echo::<types::Problem>,
+            || ::c2m_auth::runtime::sent_secrets(&body),
         )
     }
     /// Attach a note to a widget
@@ -1235,7 +1258,7 @@ impl Client {
         let raw = raw::Client::new_with_client(
             &self.base_url,
             self.http.clone(),
-            context,
+            context.with_options(&self.options),
         );
         let result = raw.annotate_widget(widget_id, body).await;
         ::c2m_auth::runtime::finish(
@@ -1245,6 +1268,8 @@ impl Client {
             |body| ::c2m_auth::runtime::check(body, &rules::ANNOTATE_WIDGET_ERROR),
             ::c2m_auth::runtime::describe_payload::<::serde::de::IgnoredAny>,
             ::c2m_auth::runtime::describe_payload::<types::Problem>,
+            ::c2m_auth::runtime::redact_echo::<types::Problem>,
+            || ::c2m_auth::runtime::sent_secrets(&body),
         )
     }
     /// Liveness
@@ -1266,7 +1291,7 @@ impl Client {
         let raw = raw::Client::new_with_client(
             &self.base_url,
             self.http.clone(),
-            context,
+            context.with_options(&self.options),
         );
         let result = raw.health().await;
         ::c2m_auth::runtime::finish(
@@ -1276,6 +1301,8 @@ impl Client {
             |_| ::std::result::Result::Ok(()),
             ::c2m_auth::runtime::describe_payload::<types::HealthResponse>,
             ::c2m_auth::runtime::describe_payload::<::serde::de::IgnoredAny>,
+            ::c2m_auth::runtime::keep_error::<()>,
+            ::std::vec::Vec::new,
         )
     }
 }
@@ -1288,12 +1315,18 @@ impl ::progenitor_client::ClientHooks<::c2m_auth::runtime::CallContext> for raw:
         ::c2m_auth::runtime::prepare_request(&self.inner, request);
         ::std::result::Result::Ok(())
     }
+    async fn exec(
+        &self,
+        request: ::reqwest::Request,
+        _info: &::progenitor_client::OperationInfo,
+    ) -> ::reqwest::Result<::reqwest::Response> {
+        ::c2m_auth::runtime::execute(&self.client, request, &self.inner).await
+    }
     async fn post<E>(
         &self,
         result: &::reqwest::Result<::reqwest::Response>,
         _info: &::progenitor_client::OperationInfo,
     ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
-        ::c2m_auth::runtime::record_response(&self.inner, result);
-        ::std::result::Result::Ok(())
+        ::c2m_auth::runtime::after_response(&self.inner, result)
     }
 }

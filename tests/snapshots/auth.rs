@@ -874,6 +874,7 @@ impl Server {
 pub struct Client {
     base_url: ::std::string::String,
     http: ::reqwest::Client,
+    options: ::c2m_auth::runtime::ClientOptions,
 }
 impl Client {
     /// A client for the spec's first server, [`Server::Production`] (`https://api.click2mail.com/v2`).
@@ -888,25 +889,43 @@ impl Client {
     }
     /// A client for `base_url`: `https://…`, or `http://…` on a loopback
     /// host only, so a credential is never sent in clear text by accident.
+    /// It uses the default [`ClientOptions`](c2m_auth::runtime::ClientOptions): no redirects, a 1 MiB response cap, a 15 s timeout.
     pub fn with_base_url(
         base_url: &str,
     ) -> ::std::result::Result<Self, ::c2m_auth::runtime::ClientError> {
-        Self::with_http_client(base_url, ::c2m_auth::runtime::http_client()?)
+        Self::with_options(base_url, ::c2m_auth::runtime::ClientOptions::default())
     }
-    /// A client for `base_url` using your own `reqwest::Client`
-    /// (timeouts, proxies, TLS roots). The same base URL rules apply.
+    /// A client for `base_url` (the rules of [`Client::with_base_url`]) with
+    /// `options`: the response-size cap, the redirect rule and the timeout ([`ClientOptions`](c2m_auth::runtime::ClientOptions)).
+    pub fn with_options(
+        base_url: &str,
+        options: ::c2m_auth::runtime::ClientOptions,
+    ) -> ::std::result::Result<Self, ::c2m_auth::runtime::ClientError> {
+        let base_url = ::c2m_auth::runtime::check_base_url(base_url)?;
+        let http = ::c2m_auth::runtime::http_client(&options)?;
+        ::std::result::Result::Ok(Self { base_url, http, options })
+    }
+    /// A client for `base_url` built from your own `reqwest::ClientBuilder`
+    /// (proxies, TLS roots, default headers) and `options` ([`ClientOptions`](c2m_auth::runtime::ClientOptions)).
+    /// The base URL rules apply, and `options`' redirect rule and timeouts
+    /// replace the builder's, so no setting of it can send a credential to
+    /// another origin.
     pub fn with_http_client(
         base_url: &str,
-        http: ::reqwest::Client,
+        http: ::reqwest::ClientBuilder,
+        options: ::c2m_auth::runtime::ClientOptions,
     ) -> ::std::result::Result<Self, ::c2m_auth::runtime::ClientError> {
-        ::std::result::Result::Ok(Self {
-            base_url: ::c2m_auth::runtime::check_base_url(base_url)?,
-            http,
-        })
+        let base_url = ::c2m_auth::runtime::check_base_url(base_url)?;
+        let http = ::c2m_auth::runtime::configure(http, &options).build()?;
+        ::std::result::Result::Ok(Self { base_url, http, options })
     }
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+    /// What this client refuses of its server: size cap, redirects, timeout.
+    pub fn options(&self) -> &::c2m_auth::runtime::ClientOptions {
+        &self.options
     }
     /// Issue or rotate a long-term token
     ///
@@ -1018,7 +1037,7 @@ impl Client {
         let raw = raw::Client::new_with_client(
             &self.base_url,
             self.http.clone(),
-            context,
+            context.with_options(&self.options),
         );
         let result = raw.issue_long_term_token(body).await;
         ::c2m_auth::runtime::finish(
@@ -1028,6 +1047,8 @@ impl Client {
             |_| ::std::result::Result::Ok(()),
             ::c2m_auth::runtime::describe_payload::<types::LongTokenResponse>,
             ::c2m_auth::runtime::describe_payload::<types::AuthError>,
+            ::c2m_auth::runtime::redact_echo::<types::AuthError>,
+            || ::c2m_auth::runtime::sent_secrets(&body),
         )
     }
     /// Issue a short-term access token
@@ -1097,7 +1118,7 @@ impl Client {
         let raw = raw::Client::new_with_client(
             &self.base_url,
             self.http.clone(),
-            context,
+            context.with_options(&self.options),
         );
         let result = raw.issue_short_term_token(body).await;
         ::c2m_auth::runtime::finish(
@@ -1107,6 +1128,8 @@ impl Client {
             |_| ::std::result::Result::Ok(()),
             ::c2m_auth::runtime::describe_payload::<types::ShortTokenResponse>,
             ::c2m_auth::runtime::describe_payload::<types::AuthError>,
+            ::c2m_auth::runtime::redact_echo::<types::AuthError>,
+            || ::c2m_auth::runtime::sent_secrets(&body),
         )
     }
     /// Revoke a token
@@ -1140,7 +1163,7 @@ impl Client {
         let raw = raw::Client::new_with_client(
             &self.base_url,
             self.http.clone(),
-            context,
+            context.with_options(&self.options),
         );
         let result = raw.revoke_token(token_id).await;
         ::c2m_auth::runtime::finish(
@@ -1150,6 +1173,8 @@ impl Client {
             |_| ::std::result::Result::Ok(()),
             ::c2m_auth::runtime::describe_payload::<::serde::de::IgnoredAny>,
             ::c2m_auth::runtime::describe_payload::<types::AuthError>,
+            ::c2m_auth::runtime::redact_echo::<types::AuthError>,
+            ::std::vec::Vec::new,
         )
     }
 }
@@ -1162,13 +1187,19 @@ impl ::progenitor_client::ClientHooks<::c2m_auth::runtime::CallContext> for raw:
         ::c2m_auth::runtime::prepare_request(&self.inner, request);
         ::std::result::Result::Ok(())
     }
+    async fn exec(
+        &self,
+        request: ::reqwest::Request,
+        _info: &::progenitor_client::OperationInfo,
+    ) -> ::reqwest::Result<::reqwest::Response> {
+        ::c2m_auth::runtime::execute(&self.client, request, &self.inner).await
+    }
     async fn post<E>(
         &self,
         result: &::reqwest::Result<::reqwest::Response>,
         _info: &::progenitor_client::OperationInfo,
     ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
-        ::c2m_auth::runtime::record_response(&self.inner, result);
-        ::std::result::Result::Ok(())
+        ::c2m_auth::runtime::after_response(&self.inner, result)
     }
 }
 /// The `LongTokenAuth` credential for a token `issueLongTermToken` issued (its `tokenUrl`).
