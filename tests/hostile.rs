@@ -685,3 +685,108 @@ async fn echoed_credentials_are_redacted() -> TestResult {
     assert_eq!(secrets_in(&seen).len(), 4);
     Ok(())
 }
+
+// ---------------------------------------------------------------------------
+// The other placements: query, basic and cookie credentials
+// ---------------------------------------------------------------------------
+
+/// The second spec's client (`tests/second_spec`), whose schemes put a key
+/// in the query, a password in `Authorization: Basic` and a session in a
+/// cookie.
+#[allow(clippy::all, dead_code)]
+mod widgets {
+    include!("second_spec/generated.rs");
+}
+
+const QUERY_KEY: &str = "hostile-query-key-93ab";
+const BASIC_PASSWORD: &str = "hostile-basic-pa55word";
+const SESSION: &str = "hostile-session-cookie-5e1d";
+const WIDGET_SECRET: &str = "hostile-widget-secret-c0de";
+
+/// Every redirect code to another origin, for a query key with a basic
+/// password and a body holding a secret, and for a session cookie: the
+/// target receives nothing, with or without the same-origin opt-in.
+#[tokio::test]
+async fn no_credential_of_any_placement_follows_a_redirect() -> TestResult {
+    let widget: widgets::types::Widget = serde_json::from_value(serde_json::json!({
+        "name": "sprocket", "weight": 2.5, "tags": ["ab"], "secret_code": WIDGET_SECRET,
+    }))?;
+    let keyed = (
+        widgets::security::ApiKeyQuery::new(QUERY_KEY),
+        widgets::security::BasicAuth::new("ada", BASIC_PASSWORD),
+    );
+    let session = widgets::security::SessionCookie::new(SESSION);
+    let id: widgets::types::AnnotateWidgetWidgetId = "w42".parse()?;
+    let target = RawServer::answering("127.0.0.2", || json("201 Created", "{}")).await;
+    for code in REDIRECT_CODES {
+        let location = format!("{}/steal", target.url());
+        let origin = RawServer::answering("127.0.0.1", move || redirect(code, &location)).await;
+        for options in [
+            ClientOptions::default(),
+            ClientOptions::default().redirects(Redirects::SameOrigin { max: 5 }),
+        ] {
+            let client = widgets::Client::with_options(&origin.url(), options)?;
+            let created = client.create_widget(&keyed, &widget).await.err();
+            assert!(
+                matches!(created, Some(Error::Redirect { .. })),
+                "{created:?}"
+            );
+            let noted = client.annotate_widget(&session, &id, None).await.err();
+            assert!(matches!(noted, Some(Error::Redirect { .. })), "{noted:?}");
+        }
+        let sent: String = origin.received().iter().map(Received::text).collect();
+        assert!(sent.contains(QUERY_KEY) && sent.contains(SESSION) && sent.contains(WIDGET_SECRET));
+    }
+    let seen = target.received();
+    assert!(seen.is_empty(), "the target was sent {seen:?}");
+    Ok(())
+}
+
+/// A query key, a basic password, a cookie and a body's secret echoed in
+/// an error are redacted like a header key.
+#[tokio::test]
+async fn echoes_of_any_placement_are_redacted() -> TestResult {
+    let placed = [QUERY_KEY, BASIC_PASSWORD, SESSION, WIDGET_SECRET];
+    let server = RawServer::start(
+        "127.0.0.1",
+        Arc::new(move |request: &Received| {
+            // The basic password arrives base64-encoded; the echo names it.
+            let text = request.text();
+            let mut echoed: Vec<&str> = placed.into_iter().filter(|s| text.contains(s)).collect();
+            if text.contains("authorization: Basic") {
+                echoed.push(BASIC_PASSWORD);
+            }
+            let detail = format!("echo: {}", echoed.join(" "));
+            json(
+                "400 Bad Request",
+                &serde_json::json!({ "detail": detail }).to_string(),
+            )
+        }),
+    )
+    .await?;
+    let widget: widgets::types::Widget = serde_json::from_value(serde_json::json!({
+        "name": "sprocket", "weight": 2.5, "tags": ["ab"], "secret_code": WIDGET_SECRET,
+    }))?;
+    let keyed = (
+        widgets::security::ApiKeyQuery::new(QUERY_KEY),
+        widgets::security::BasicAuth::new("ada", BASIC_PASSWORD),
+    );
+    let session = widgets::security::SessionCookie::new(SESSION);
+    let id: widgets::types::AnnotateWidgetWidgetId = "w42".parse()?;
+    let client = widgets::Client::with_base_url(&server.url())?;
+    let created = client.create_widget(&keyed, &widget).await.err();
+    let noted = client.annotate_widget(&session, &id, None).await.err();
+    // Query key, basic password and body secret; the session cookie.
+    for (error, echoed) in [(created, 3), (noted, 1)] {
+        let error = error.ok_or("succeeded")?;
+        let detail = error
+            .body()
+            .map(|b| b.detail.as_str().to_string())
+            .ok_or_else(|| format!("{error:?}"))?;
+        let all = format!("{error} {error:?} {detail}");
+        assert!(detail.starts_with("echo: <redacted>"), "{detail}");
+        assert_eq!(detail.matches("<redacted>").count(), echoed, "{detail}");
+        assert!(!placed.iter().any(|s| all.contains(s)), "{all}");
+    }
+    Ok(())
+}
