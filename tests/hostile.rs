@@ -553,6 +553,29 @@ async fn the_cap_is_configurable_and_bodies_under_it_work() -> TestResult {
     Ok(())
 }
 
+/// The timeout covers the whole call, body included: a server that sends
+/// its head and then nothing ends the call at the timeout.
+#[tokio::test]
+async fn a_server_that_stalls_in_the_body_meets_the_timeout() -> TestResult {
+    let head =
+        "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{";
+    let server = RawServer::answering("127.0.0.1", move || Answer::Hold(head.to_string())).await;
+    let options = ClientOptions::default().timeout(Duration::from_millis(300));
+    let client = Client::with_options(&server.url(), options)?;
+    let started = Instant::now();
+    let error = call(&client, Kind::ClientKeyWithSecretInBody).await.err();
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed >= Duration::from_millis(300) && elapsed < Duration::from_secs(5),
+        "{elapsed:?}"
+    );
+    match error {
+        Some(Error::Transport(e)) => assert!(e.is_timeout(), "{e:?}"),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    Ok(())
+}
+
 /// Peak memory while a server sends a 1 GiB chunked body: the cap plus a
 /// small constant. Run alone, since it reads this process's peak RSS:
 /// `cargo test --test hostile -- --ignored --exact peak_memory_on_a_1_gib_body --nocapture`.
