@@ -601,6 +601,18 @@ async fn peak_memory_on_a_1_gib_body() -> TestResult {
     );
     expect_too_large(error, 201, c2m_auth::runtime::DEFAULT_MAX_RESPONSE_BYTES);
     assert!(after < 64 * 1024, "peak RSS {after} KiB");
+
+    // With a 256 MiB cap, the peak is about the cap: the body is held once.
+    let cap = 256 << 20;
+    let options = ClientOptions::default()
+        .max_response_bytes(cap)
+        .timeout(Duration::from_secs(120));
+    let client = Client::with_options(&server.url(), options)?;
+    let error = call(&client, Kind::ClientKeyWithSecretInBody).await.err();
+    let large = peak_rss_kib()?;
+    println!("with a 256 MiB cap: peak RSS {} MiB", large / 1024);
+    expect_too_large(error, 201, cap);
+    assert!(large < 2 * 256 * 1024, "peak RSS {large} KiB");
     Ok(())
 }
 

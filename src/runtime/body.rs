@@ -41,6 +41,7 @@ pub async fn execute(
             // Not read further; dropping it closes the connection.
             return Ok(response);
         }
+        grow(&mut body, chunk.len(), cap);
         body.extend_from_slice(&chunk);
     }
     Ok(rebuild(response, Bytes::from(body)))
@@ -81,6 +82,16 @@ fn see(response: &reqwest::Response) -> Seen {
         retry_after,
         redirect_origin,
     }
+}
+
+/// Makes room for `extra` more bytes, doubling as `Vec` does but never
+/// past `cap`, so the buffer does not outgrow the cap.
+fn grow(body: &mut Vec<u8>, extra: usize, cap: usize) {
+    if body.capacity() - body.len() >= extra {
+        return;
+    }
+    let wanted = (body.len() + extra).max(body.capacity() * 2).min(cap);
+    body.reserve_exact(wanted - body.len());
 }
 
 /// The same response, with its body read into `body`.
