@@ -364,6 +364,7 @@ pub(crate) fn check_operations(doc: &Document<'_>) -> Result<(), SpecError> {
         let parameters = op.parameters(doc.json);
         check_path_parameters(&op, &parameters, &unsupported)?;
         check_parameter_names(&parameters, &unsupported)?;
+        check_parameter_schemas(doc.json, &parameters, &unsupported)?;
     }
     Ok(())
 }
@@ -402,6 +403,64 @@ fn check_parameter_names(
         }
     }
     Ok(())
+}
+
+/// Path and header parameters are sent as text (`to_string()`), so their
+/// schema must be one value: not an object or a list.
+fn check_parameter_schemas(
+    json: &Value,
+    parameters: &[(String, &Value)],
+    unsupported: &dyn Fn(&str, String, &str) -> SpecError,
+) -> Result<(), SpecError> {
+    for (pointer, param) in parameters {
+        let location = param.get("in").and_then(Value::as_str);
+        if !matches!(location, Some("path" | "header")) {
+            continue;
+        }
+        let Some(schema) = param.get("schema") else {
+            continue;
+        };
+        if let Some(what) = structured(json, schema, 0) {
+            let name = param
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let location = location.unwrap_or_default();
+            return Err(unsupported(
+                &format!("{pointer}/schema"),
+                format!("{location} parameter `{name}` has {what} schema; it is sent as text"),
+                "give it a string, number, integer or boolean schema (or an enum of them), or send structured data in the body or the query",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What makes `schema` more than one text value, if anything: an object
+/// or a list, through references and `allOf`/`oneOf`/`anyOf` parts.
+fn structured(json: &Value, schema: &Value, depth: usize) -> Option<&'static str> {
+    let schema = resolved(json, schema);
+    // Cycles were refused before; the bound keeps this cheap regardless.
+    if depth > 16 {
+        return None;
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("object") => return Some("an object"),
+        Some("array") => return Some("an array"),
+        _ => {}
+    }
+    if schema.get("properties").is_some() || schema.get("additionalProperties").is_some() {
+        return Some("an object");
+    }
+    if schema.get("items").is_some() {
+        return Some("an array");
+    }
+    // A choice of text values (a name or an id) is one text value.
+    ["allOf", "oneOf", "anyOf"]
+        .iter()
+        .filter_map(|keyword| schema.get(*keyword).and_then(Value::as_array))
+        .flatten()
+        .find_map(|part| structured(json, part, depth + 1))
 }
 
 fn check_path_parameters(

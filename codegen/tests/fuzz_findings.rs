@@ -204,6 +204,32 @@ fn errors_are_located_at_the_node_they_are_about() {
 }
 
 #[test]
+fn a_header_or_path_parameter_must_be_one_text_value() {
+    let name = "nocompile-header-parameter-object.yaml";
+    refused_at(
+        name,
+        "/paths/~1a~1{id}/get/parameters/1/schema",
+        14,
+        "header parameter `result` has an object schema",
+    );
+    // The same for a path parameter that is a list.
+    let text = finding(name).replace(
+        "schema: {type: string}}",
+        "schema: {type: array, items: {type: string}}}",
+    );
+    let (outcome, _) = generate_bounded(&text, name, WATCHDOG);
+    let Outcome::Rejected(error) = outcome else {
+        panic!("a list path parameter was not refused");
+    };
+    assert!(
+        error
+            .message()
+            .contains("path parameter `id` has an array schema"),
+        "{error}"
+    );
+}
+
+#[test]
 fn accepted_findings_generate_code_that_compiles_without_warnings() {
     let sources = vec![
         (

@@ -7,8 +7,9 @@
 //!
 //! Every mutant must end within the watchdog, without a panic, in generated
 //! code or a located spec error; a sample of the accepted ones must compile
-//! with warnings denied. `C2M_FUZZ_SEED` and `C2M_FUZZ_MUTANTS` change the
-//! seed (default 1) and the count (default 2,000); a failure names the seed
+//! with warnings denied. `C2M_FUZZ_SEED`, `C2M_FUZZ_MUTANTS` and
+//! `C2M_FUZZ_SAMPLE` change the seed (default 1), the count (default 2,000)
+//! and how many are compiled (default 10); a failure names the seed
 //! and index that reproduce it, and the mutant is written under Cargo's
 //! `target/tmp/mutation-failures/`.
 
@@ -24,8 +25,8 @@ use support::{Outcome, WATCHDOG, generate_bounded, unlocated};
 
 const DEFAULT_MUTANTS: usize = 2_000;
 const WORKERS: usize = 2;
-/// How many accepted mutants are compiled.
-const SAMPLE: usize = 8;
+/// How many accepted mutants are compiled, by default.
+const SAMPLE: usize = 10;
 /// Stand-ins for what JSON cannot hold, replaced in the written text.
 const NAN: &str = "__c2m_nan__";
 const INFINITY: &str = "__c2m_inf__";
@@ -472,6 +473,9 @@ struct Tally {
 fn mutants_end_in_bounded_time_in_code_or_a_located_error() {
     let seed = setting("C2M_FUZZ_SEED", 1);
     let count = setting("C2M_FUZZ_MUTANTS", DEFAULT_MUTANTS as u64) as usize;
+    let sample = setting("C2M_FUZZ_SAMPLE", SAMPLE as u64) as usize;
+    // Spread over the bases (nexus's clients are too large to compile often).
+    let per_base = sample.div_ceil(BASES.len() - 1).max(1);
     let bases = Arc::new(load_bases());
     let next = Arc::new(AtomicUsize::new(0));
     let tally = Arc::new(Mutex::new(Tally::default()));
@@ -525,7 +529,8 @@ fn mutants_end_in_bounded_time_in_code_or_a_located_error() {
                                 .iter()
                                 .filter(|(n, _)| n.starts_with(&base))
                                 .count();
-                            if tally.sample.len() < SAMPLE && of_base < 2 && base != "nexus" {
+                            if tally.sample.len() < sample && of_base < per_base && base != "nexus"
+                            {
                                 tally.sample.push((name, source));
                             }
                         }
