@@ -642,6 +642,20 @@ pub(crate) fn generate(
                 }
                 continue;
             }
+            // A path parameter must stay one segment: empty and dot
+            // segments are refused before sending (the encoder escapes the
+            // rest).
+            if let Some((_, parameter)) = spec_parameter(&parameters, name)
+                && parameter.get("in").and_then(Value::as_str) == Some("path")
+            {
+                let spec_name = parameter
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                checks.push(quote! {
+                    #rt::check_path_segment(#spec_name, &#local.to_string())?;
+                });
+            }
             // Parameters, by the name progenitor gave them.
             if let Some((parameter_pointer, parameter)) = spec_parameter(&parameters, name)
                 && let Some(schema) = parameter.get("schema")

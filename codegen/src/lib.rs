@@ -34,6 +34,8 @@ mod error;
 mod facade;
 mod limits;
 mod locate;
+mod nulls;
+mod paths;
 mod preprocess;
 mod rules;
 mod servers;
@@ -233,10 +235,21 @@ fn generate(text: &str, file: &str, runtime_crate: &str) -> Result<String, SpecE
         )
     };
     let mut raw: syn::File = syn::parse2(tokens).map_err(unparsable)?;
+    if !paths::encode_with_runtime(&mut raw, runtime_crate) {
+        return Err(SpecError::new(
+            file,
+            Location::File,
+            SpecErrorKind::Generator {
+                operation_id: None,
+                reason: "progenitor's output no longer imports `encode_path`, so path parameters would not be escaped by the runtime (a bug; please report it)".to_string(),
+            },
+        ));
+    }
     // The typed layer is this crate's own code; should it ever panic on a
     // document, that too becomes a message rather than a backtrace.
     let layered = quietly(|| {
         facade::seal_input_types(&mut raw, &json);
+        nulls::refuse_nulls(&mut raw, &json, runtime_crate);
         facade::generate(&doc, &raw, runtime_crate)
     });
     let typed = match layered {

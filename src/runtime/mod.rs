@@ -11,7 +11,9 @@ mod call;
 mod credential;
 mod error;
 mod example;
+mod nulls;
 mod options;
+mod path;
 mod redact;
 mod response;
 mod rules;
@@ -25,9 +27,11 @@ pub use call::{
 pub use credential::{Anonymous, Credential, CredentialError, Placement};
 pub use error::{Error, describe_payload};
 pub use example::{check_example, check_header_example};
+pub use nulls::non_null;
 pub use options::{
     ClientOptions, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, Redirects, configure, http_client,
 };
+pub use path::{check_path_segment, encode_path};
 pub use redact::{keep_error, redact_echo, sent_secrets};
 pub use response::{
     FromHeaders, HeaderError, HeaderValueType, NoHeaders, Response, optional_header,

@@ -7,7 +7,7 @@ mod raw {
     #[allow(unused_imports)]
     pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
     #[allow(unused_imports)]
-    use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+    use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt};
     /// Types used as operation parameters and responses.
     #[allow(clippy::all)]
     pub mod types {
@@ -17,6 +17,7 @@ mod raw {
         pub struct AnnotateWidgetBody {
             pub text: AnnotateWidgetBodyText,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            #[serde(default, deserialize_with = "::c2m_auth::runtime::non_null")]
             pub urgent: ::std::option::Option<bool>,
         }
         ///`AnnotateWidgetBodyText`
@@ -199,6 +200,7 @@ mod raw {
         pub struct Widget {
             pub name: WidgetName,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            #[serde(default, deserialize_with = "::c2m_auth::runtime::non_null")]
             pub secret_code: ::std::option::Option<::c2m_auth::runtime::Secret>,
             pub tags: ::std::vec::Vec<WidgetTagsItem>,
             pub weight: f64,
@@ -597,6 +599,44 @@ Sends a `PUT` request to `/widgets/{widgetId}/notes`
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        /**Look a part up by any id (awkward path and query values)
+
+Sends a `GET` request to `/parts/{partId}`
+
+*/
+        pub async fn find_part<'a>(
+            &'a self,
+            part_id: &'a str,
+            q: Option<&'a str>,
+        ) -> Result<ResponseValue<()>, Error<()>> {
+            let url = format!(
+                "{}/parts/{}", self.baseurl, encode_path(& part_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                );
+            #[allow(unused_mut)]
+            let mut request = self
+                .client
+                .get(url)
+                .query(&progenitor_client::QueryParam::new("q", &q))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "find_part",
+            };
+            self.pre(&mut request, &info).await?;
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
         /**Liveness
 
 Sends a `GET` request to `/health`
@@ -640,6 +680,8 @@ Sends a `GET` request to `/health`
         #[allow(unused_imports)]
         pub use super::Client;
     }
+    #[allow(unused_imports)]
+    use ::c2m_auth::runtime::encode_path;
 }
 #[allow(unused_imports)]
 use raw::ByteStream;
@@ -1251,6 +1293,7 @@ impl Client {
         ::c2m_auth::runtime::Response<(), ::c2m_auth::runtime::NoHeaders>,
         ::c2m_auth::runtime::Error<types::Problem>,
     > {
+        ::c2m_auth::runtime::check_path_segment("widgetId", &widget_id.to_string())?;
         ::c2m_auth::runtime::check(&widget_id, &rules::ANNOTATE_WIDGET_PARAM_WIDGET_ID)
             .map_err(|e| e.within("widgetId"))?;
         ::c2m_auth::runtime::check(&body, &rules::ANNOTATE_WIDGET_BODY)?;
@@ -1270,6 +1313,39 @@ impl Client {
             ::c2m_auth::runtime::describe_payload::<types::Problem>,
             ::c2m_auth::runtime::redact_echo::<types::Problem>,
             || ::c2m_auth::runtime::sent_secrets(&body),
+        )
+    }
+    /// Look a part up by any id (awkward path and query values)
+    ///
+    /// Sends `GET /parts/{partId}` (operation `findPart`).
+    pub async fn find_part<'a>(
+        &'a self,
+        part_id: &'a str,
+        q: Option<&'a str>,
+    ) -> ::std::result::Result<
+        ::c2m_auth::runtime::Response<(), ::c2m_auth::runtime::NoHeaders>,
+        ::c2m_auth::runtime::Error<()>,
+    > {
+        ::c2m_auth::runtime::check_path_segment("partId", &part_id.to_string())?;
+        let context = ::c2m_auth::runtime::CallContext::new(
+            &::c2m_auth::runtime::Anonymous,
+            false,
+        )?;
+        let raw = raw::Client::new_with_client(
+            &self.base_url,
+            self.http.clone(),
+            context.with_options(&self.options),
+        );
+        let result = raw.find_part(part_id, q).await;
+        ::c2m_auth::runtime::finish(
+            result,
+            &raw.inner,
+            |_| ::std::result::Result::Ok(()),
+            |_| ::std::result::Result::Ok(()),
+            ::c2m_auth::runtime::describe_payload::<::serde::de::IgnoredAny>,
+            ::c2m_auth::runtime::describe_payload::<::serde::de::IgnoredAny>,
+            ::c2m_auth::runtime::keep_error::<()>,
+            ::std::vec::Vec::new,
         )
     }
     /// Liveness

@@ -7,7 +7,7 @@ mod raw {
     #[allow(unused_imports)]
     pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
     #[allow(unused_imports)]
-    use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+    use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt};
     /// Types used as operation parameters and responses.
     #[allow(clippy::all)]
     pub mod types {
@@ -33,27 +33,32 @@ must be provided: a client secret, a one-time code, or an assertion.
         pub struct LongTokenRequest {
             ///A signed JWT or other accepted assertion.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            #[serde(default, deserialize_with = "::c2m_auth::runtime::non_null")]
             pub assertion: ::std::option::Option<::c2m_auth::runtime::Secret>,
             /**Required when `grant_type` is `assertion`, e.g.
 `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`.
 */
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            #[serde(default, deserialize_with = "::c2m_auth::runtime::non_null")]
             pub assertion_type: ::std::option::Option<::std::string::String>,
             ///Client identifier issued by Click2Mail.
             pub client_id: ::std::string::String,
             ///Client secret, with `grant_type` `client_credentials`.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            #[serde(default, deserialize_with = "::c2m_auth::runtime::non_null")]
             pub client_secret: ::std::option::Option<::c2m_auth::runtime::Secret>,
             ///The grant type.
             pub grant_type: LongTokenRequestGrantType,
             ///One-time code, where the client's policy requires OTP.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            #[serde(default, deserialize_with = "::c2m_auth::runtime::non_null")]
             pub otp_code: ::std::option::Option<::c2m_auth::runtime::Secret>,
             ///Scopes requested for the long-term token.
             #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
             pub scopes: ::std::vec::Vec<::std::string::String>,
             ///Requested lifetime, from 1 hour to 90 days; the server may clamp it.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            #[serde(default, deserialize_with = "::c2m_auth::runtime::non_null")]
             pub ttl_seconds: ::std::option::Option<i64>,
         }
         ///The grant type.
@@ -126,6 +131,7 @@ must be provided: a client secret, a one-time code, or an assertion.
             pub scopes: ::std::vec::Vec<::std::string::String>,
             ///Server-issued identifier of this token, for revocation.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            #[serde(default, deserialize_with = "::c2m_auth::runtime::non_null")]
             pub token_id: ::std::option::Option<::std::string::String>,
             pub token_type: LongTokenResponseTokenType,
         }
@@ -187,6 +193,7 @@ must be provided: a client secret, a one-time code, or an assertion.
         pub struct ShortTokenRequest {
             ///Optional when the long-term token is sent in the Authorization header.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            #[serde(default, deserialize_with = "::c2m_auth::runtime::non_null")]
             pub long_token: ::std::option::Option<::c2m_auth::runtime::Secret>,
             ///Narrows the scopes; defaults to the long-term token's scopes.
             #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -206,6 +213,7 @@ must be provided: a client secret, a one-time code, or an assertion.
             pub scopes: ::std::vec::Vec<::std::string::String>,
             ///Server-issued identifier of this token, for revocation.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            #[serde(default, deserialize_with = "::c2m_auth::runtime::non_null")]
             pub token_id: ::std::option::Option<::std::string::String>,
             pub token_type: ShortTokenResponseTokenType,
         }
@@ -606,6 +614,8 @@ Arguments:
         #[allow(unused_imports)]
         pub use super::Client;
     }
+    #[allow(unused_imports)]
+    use ::c2m_auth::runtime::encode_path;
 }
 #[allow(unused_imports)]
 use raw::ByteStream;
@@ -1159,6 +1169,7 @@ impl Client {
         ::c2m_auth::runtime::Response<(), ::c2m_auth::runtime::NoHeaders>,
         ::c2m_auth::runtime::Error<types::AuthError>,
     > {
+        ::c2m_auth::runtime::check_path_segment("tokenId", &token_id.to_string())?;
         let context = ::c2m_auth::runtime::CallContext::new(credential, false)?;
         let raw = raw::Client::new_with_client(
             &self.base_url,

@@ -1,0 +1,257 @@
+//! An explicit `null` where the spec allows none.
+//!
+//! typify writes an optional property as `Option<T>` whether or not the
+//! spec makes it `nullable`, and serde reads `null` into such a field as
+//! `None`: so `{"client_secret": null}` decodes as if the field were
+//! absent, though OpenAPI 3.0 says a schema without `nullable: true` does
+//! not admit `null`. This pass gives each such field a deserializer that
+//! takes an absent field as `None` and refuses `null`, in both directions:
+//! a client decoding a response, and a server (the sandbox) decoding a
+//! request.
+//!
+//! typify's type names are its own, so a struct is matched to the spec's
+//! object schemas by the set of its properties' names (its serde renames
+//! give them back exactly). A field is made strict only when every schema
+//! with that set of names says it is not nullable; a struct that matches
+//! no schema, or schemas that disagree, is left as it is.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::validate::resolved;
+use crate::walk;
+
+/// Property name → whether `null` is allowed, for one object schema.
+type Nullability = BTreeMap<String, bool>;
+
+/// Adds `#[serde(default, deserialize_with = "…::runtime::non_null")]` to
+/// every optional field of the generated `types` whose property the spec
+/// does not make nullable.
+pub(crate) fn refuse_nulls(raw: &mut syn::File, spec: &Value, runtime_crate: &str) {
+    let schemas = object_schemas(spec);
+    let path = format!("::{}::runtime::non_null", runtime_crate.replace('-', "_"));
+    let Some((_, items)) = raw.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
+        _ => None,
+    }) else {
+        return;
+    };
+    for item in items {
+        if let syn::Item::Struct(item) = item {
+            refuse_nulls_in(item, &schemas, &path);
+        }
+    }
+}
+
+fn refuse_nulls_in(item: &mut syn::ItemStruct, schemas: &[Nullability], path: &str) {
+    let syn::Fields::Named(fields) = &mut item.fields else {
+        return;
+    };
+    let names: BTreeSet<String> = fields.named.iter().filter_map(spec_name).collect();
+    let matching: Vec<&Nullability> = schemas
+        .iter()
+        .filter(|schema| schema.keys().eq(names.iter()))
+        .collect();
+    if matching.is_empty() {
+        return;
+    }
+    for field in &mut fields.named {
+        let Some(name) = spec_name(field) else {
+            continue;
+        };
+        let strict = matching
+            .iter()
+            .all(|schema| schema.get(&name) == Some(&false));
+        if strict && is_plain_option(field) {
+            field
+                .attrs
+                .push(syn::parse_quote!(#[serde(default, deserialize_with = #path)]));
+        }
+    }
+}
+
+/// The property's name in the spec: its serde rename, or the field's name.
+fn spec_name(field: &syn::Field) -> Option<String> {
+    let mut renamed = None;
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                let value: syn::LitStr = meta.value()?.parse()?;
+                renamed = Some(value.value());
+            } else if meta.input.peek(syn::Token![=]) {
+                // Skip the value of any other `key = value`.
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
+    }
+    renamed.or_else(|| {
+        field
+            .ident
+            .as_ref()
+            .map(|ident| ident.to_string().trim_start_matches("r#").to_string())
+    })
+}
+
+/// An `Option<T>` field that serde reads with its own rules: neither a
+/// deserializer of its own nor a default (typify gives required nullable
+/// fields `deserialize_with` already).
+fn is_plain_option(field: &syn::Field) -> bool {
+    let syn::Type::Path(path) = &field.ty else {
+        return false;
+    };
+    if path
+        .path
+        .segments
+        .last()
+        .is_none_or(|s| s.ident != "Option")
+    {
+        return false;
+    }
+    let mut plain = true;
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if ["deserialize_with", "with", "default"]
+                .iter()
+                .any(|key| meta.path.is_ident(key))
+            {
+                plain = false;
+            }
+            if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
+    }
+    plain
+}
+
+/// Every object schema of the document (any OpenAPI object with a
+/// `properties` map), with each property's nullability.
+fn object_schemas(spec: &Value) -> Vec<Nullability> {
+    let mut found = Vec::new();
+    let _: Result<(), std::convert::Infallible> = walk::try_for_each_object(spec, &mut |_, map| {
+        if let Some(Value::Object(properties)) = map.get("properties") {
+            found.push(
+                properties
+                    .iter()
+                    .map(|(name, schema)| (name.clone(), admits_null(spec, schema, 0)))
+                    .collect(),
+            );
+        }
+        Ok(())
+    });
+    found
+}
+
+/// Whether a property's schema admits `null`: `nullable: true` on it or
+/// on what it refers to or is composed of, an `enum` listing `null`, or a
+/// schema that says nothing of its type (read leniently: it may be
+/// anything).
+fn admits_null(spec: &Value, schema: &Value, depth: usize) -> bool {
+    // References and compositions can nest; past this, be lenient.
+    if depth > 16 {
+        return true;
+    }
+    let target = resolved(spec, schema);
+    let flagged = |node: &Value| node.get("nullable").and_then(Value::as_bool) == Some(true);
+    if flagged(schema) || flagged(target) {
+        return true;
+    }
+    if let Some(Value::Array(values)) = target.get("enum") {
+        return values.iter().any(Value::is_null);
+    }
+    let members: Vec<&Value> = ["allOf", "oneOf", "anyOf"]
+        .iter()
+        .filter_map(|key| target.get(key).and_then(Value::as_array))
+        .flatten()
+        .collect();
+    if !members.is_empty() {
+        return members
+            .iter()
+            .any(|member| admits_null(spec, member, depth + 1));
+    }
+    let says_what_it_is = [
+        "type",
+        "properties",
+        "items",
+        "$ref",
+        "additionalProperties",
+    ]
+    .iter()
+    .any(|key| target.get(key).is_some());
+    !says_what_it_is
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn nullability_follows_references_compositions_and_enums() {
+        let spec = json!({
+            "components": {"schemas": {
+                "Maybe": {"type": "string", "nullable": true},
+                "Plain": {"type": "string"}
+            }}
+        });
+        let schema = |s: Value| admits_null(&spec, &s, 0);
+        assert!(!schema(json!({"type": "string"})));
+        assert!(schema(json!({"type": "string", "nullable": true})));
+        assert!(schema(json!({"$ref": "#/components/schemas/Maybe"})));
+        assert!(!schema(json!({"$ref": "#/components/schemas/Plain"})));
+        assert!(schema(
+            json!({"allOf": [{"$ref": "#/components/schemas/Plain"}], "nullable": true})
+        ));
+        assert!(!schema(
+            json!({"allOf": [{"$ref": "#/components/schemas/Plain"}]})
+        ));
+        assert!(schema(json!({"enum": ["a", null]})));
+        assert!(!schema(json!({"enum": ["a"]})));
+        assert!(schema(json!({"description": "anything"})));
+    }
+
+    #[test]
+    fn only_optional_non_nullable_fields_of_a_matching_struct_are_strict() {
+        let spec = json!({"components": {"schemas": {"Thing": {
+            "type": "object",
+            "required": ["req"],
+            "properties": {
+                "req": {"type": "string"},
+                "opt": {"type": "string"},
+                "maybe": {"type": "string", "nullable": true},
+                "type": {"type": "string"}
+            }
+        }}}});
+        let mut raw: syn::File = syn::parse_quote! {
+            pub mod types {
+                pub struct Thing {
+                    pub req: String,
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    pub opt: ::std::option::Option<String>,
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    pub maybe: ::std::option::Option<String>,
+                    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+                    pub type_: ::std::option::Option<String>,
+                }
+                pub struct Unrelated {
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    pub opt: ::std::option::Option<String>,
+                }
+            }
+        };
+        refuse_nulls(&mut raw, &spec, "my-crate");
+        let text = quote::quote!(#raw).to_string();
+        let strict = text.matches("deserialize_with = \"::my_crate::runtime::non_null\"");
+        // `opt` and `type_` of `Thing`; not `maybe`, `req` or `Unrelated`.
+        assert_eq!(strict.count(), 2, "{text}");
+        let unrelated = text.split("Unrelated").nth(1).unwrap_or_default();
+        assert!(!unrelated.contains("non_null"), "{text}");
+        // Between `opt` and `maybe` stand only `maybe`'s attributes.
+        let after_opt = text.split("pub opt").nth(1).unwrap_or_default();
+        let maybe_attrs = after_opt.split("pub maybe").next().unwrap_or_default();
+        assert!(!maybe_attrs.contains("non_null"), "{text}");
+    }
+}
