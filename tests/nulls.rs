@@ -40,7 +40,10 @@ fn the_payload_description_names_the_null_field() {
         br#"{"token_type":"Bearer","access_token":"lt_x","expires_in":3600,"expires_at":"2025-09-25T22:45:00Z","token_id":null}"#,
     )
     .unwrap_or_default();
-    assert!(description.contains("`token_id`"), "{description}");
+    assert_eq!(
+        description,
+        "`token_id` is null, which the spec does not allow here"
+    );
     assert!(!description.contains("lt_x"), "{description}");
 }
 

@@ -236,6 +236,8 @@ pub fn describe_payload<T: DeserializeOwned>(bytes: &[u8]) -> Option<String> {
     } else if let Some(rest) = message.strip_prefix("unknown field ") {
         let field = rest.split(',').next().unwrap_or(rest);
         format!("has the unknown field {field}")
+    } else if message == super::nulls::NULL_REFUSED {
+        format!("is {message}")
     } else {
         match inner.classify() {
             serde_json::error::Category::Data => "has the wrong type or value".to_string(),
