@@ -21,11 +21,17 @@
 //!   refused with [`Error::InvalidRequest`] before anything is sent, and a
 //!   response that breaks them is [`Error::InvalidResponse`];
 //! - **secrets**: tokens, client secrets, one-time codes and assertions are
-//!   [`Secret`]s, redacted in `Debug` and `Display`; errors never carry bodies,
-//!   credentials or URLs;
+//!   [`Secret`]s, redacted in `Debug` and `Display`; errors never carry
+//!   request bodies, credentials or URLs, and the one server body they keep
+//!   (an [`Error::Api`]'s) has any credential the call sent redacted;
 //! - **servers**: [`Client::new`] talks to production, [`Client::for_server`]
 //!   to any [`Server`] of the spec, and [`Client::with_base_url`] to any
-//!   `https` URL (plain `http` only on loopback).
+//!   `https` URL (plain `http` only on loopback);
+//! - **hostile servers**: no redirect is followed by default, and none ever
+//!   to another origin; responses are capped in size (1 MiB by default) and
+//!   calls in time (15 s); path parameters stay in their segment; an
+//!   explicit `null` where the spec allows none is an invalid response (see
+//!   [`runtime::ClientOptions`]).
 //!
 //! # Example
 //!

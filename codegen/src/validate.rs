@@ -486,7 +486,7 @@ fn check_path_parameters(
                 format!(
                     "parameter `{name}` is sent `in: cookie`, which the generator does not support"
                 ),
-                "send it as a header or query parameter, or leave it out of the spec and set the cookie on your own `reqwest::Client` (`Client::with_http_client`)",
+                "send it as a header or query parameter, or leave it out of the spec and set the cookie on your own `reqwest::ClientBuilder` (`Client::with_http_client`)",
             ));
         }
         if param.get("in").and_then(Value::as_str) != Some("path") {
