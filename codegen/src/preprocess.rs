@@ -5,8 +5,8 @@
 //!   runtime's `Secret` type, through typify's `x-rust-type` extension;
 //! - an optional request body (`required` not `true`) becomes nullable, so
 //!   progenitor takes `Option<&T>` for it;
-//! - a nullable enum loses its `title`, which typify would also give the
-//!   enum inside it.
+//! - an enum listing `null` becomes nullable, and a nullable enum loses its
+//!   `title`, which typify would also give the enum inside it.
 
 use serde_json::{Map, Value, json};
 
@@ -41,18 +41,26 @@ pub(crate) fn rewrite(
     Ok(())
 }
 
-/// typify names the enum inside a nullable enum after its `title`, which
-/// for a component is usually the component's own name: two types of one
-/// name, which does not compile. Without the title it names the enum after
-/// the wrapper (`UrgencyInner`); a title is documentation only.
+/// typify wraps a nullable enum in a type holding `Option<Inner>`, and
+/// names the inner enum after the schema's `title`, which for a component
+/// is usually the component's own name: two types of one name, which does
+/// not compile. An enum that lists `null` without `nullable: true` gets the
+/// same two names. So such an enum is made `nullable` (which listing `null`
+/// means), and loses its title (documentation only), so that typify names
+/// the inner enum after the wrapper (`UrgencyInner`).
 fn untitle_nullable_enums(json: &mut Value) {
-    let nullable_enums = crate::walk::pointers_where(json, |schema| {
-        schema.get("nullable").and_then(Value::as_bool) == Some(true)
-            && schema.contains_key("enum")
-            && schema.contains_key("title")
+    let enums = crate::walk::pointers_where(json, |schema| {
+        let lists_null = schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .is_some_and(|values| values.contains(&Value::Null));
+        let nullable = schema.get("nullable").and_then(Value::as_bool) == Some(true);
+        (lists_null && !nullable)
+            || (nullable && schema.contains_key("enum") && schema.contains_key("title"))
     });
-    for pointer in nullable_enums {
+    for pointer in enums {
         if let Some(Value::Object(schema)) = json.pointer_mut(&pointer) {
+            schema.insert("nullable".into(), Value::Bool(true));
             schema.remove("title");
         }
     }

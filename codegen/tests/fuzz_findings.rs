@@ -240,6 +240,10 @@ fn accepted_findings_generate_code_that_compiles_without_warnings() {
             "json_surrogate_escape".to_string(),
             accepted("reject-json-surrogate-escape.json"),
         ),
+        (
+            "enum_listing_null".to_string(),
+            accepted("nocompile-enum-listing-null.yaml"),
+        ),
     ];
     // The escaped emoji reaches the output as the character it stands for.
     assert!(
