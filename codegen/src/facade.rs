@@ -652,8 +652,16 @@ pub(crate) fn generate(
                     .get("name")
                     .and_then(Value::as_str)
                     .unwrap_or_default();
+                // progenitor passes string parameters as `&str`, others by
+                // value; the check reads the text the URL will hold.
+                let is_str = matches!(ty, syn::Type::Reference(r) if matches!(&*r.elem, syn::Type::Path(p) if p.path.is_ident("str")));
+                let text = if is_str {
+                    quote!(#local)
+                } else {
+                    quote!(&#local.to_string())
+                };
                 checks.push(quote! {
-                    #rt::check_path_segment(#spec_name, &#local.to_string())?;
+                    #rt::check_path_segment(#spec_name, #text)?;
                 });
             }
             // Parameters, by the name progenitor gave them.

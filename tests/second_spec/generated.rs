@@ -1326,7 +1326,7 @@ impl Client {
         ::c2m_auth::runtime::Response<(), ::c2m_auth::runtime::NoHeaders>,
         ::c2m_auth::runtime::Error<()>,
     > {
-        ::c2m_auth::runtime::check_path_segment("partId", &part_id.to_string())?;
+        ::c2m_auth::runtime::check_path_segment("partId", part_id)?;
         let context = ::c2m_auth::runtime::CallContext::new(
             &::c2m_auth::runtime::Anonymous,
             false,

@@ -1169,7 +1169,7 @@ impl Client {
         ::c2m_auth::runtime::Response<(), ::c2m_auth::runtime::NoHeaders>,
         ::c2m_auth::runtime::Error<types::AuthError>,
     > {
-        ::c2m_auth::runtime::check_path_segment("tokenId", &token_id.to_string())?;
+        ::c2m_auth::runtime::check_path_segment("tokenId", token_id)?;
         let context = ::c2m_auth::runtime::CallContext::new(credential, false)?;
         let raw = raw::Client::new_with_client(
             &self.base_url,
