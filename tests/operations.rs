@@ -1551,7 +1551,6 @@ async fn long_term_token_refuses_null_for_required_fields() -> TestResult {
 }
 
 #[tokio::test]
-#[ignore = "needs null rejection in generated types"]
 async fn long_term_token_refuses_null_for_optional_fields() -> TestResult {
     let sandbox = Sandbox::start().await?;
     // Each body is accepted (201) without its null field.
@@ -1596,7 +1595,6 @@ async fn long_term_token_refuses_null_for_optional_fields() -> TestResult {
 }
 
 #[tokio::test]
-#[ignore = "needs null rejection in generated types"]
 async fn short_term_token_refuses_null_for_optional_fields() -> TestResult {
     let sandbox = Sandbox::start().await?;
     let long = long_token(&sandbox, &[]).await?;
