@@ -28,7 +28,7 @@
 //!
 //! | status | `code`               | when |
 //! |--------|----------------------|------|
-//! | 400    | `invalid_request`    | malformed JSON, missing or unknown field, bad enum value, `ttl_seconds` out of bounds, a non-JSON content type, no or several credential mechanisms, `long_token` differing from the bearer token |
+//! | 400    | `invalid_request`    | malformed JSON, missing or unknown field, `null` for a field that is not nullable, bad enum value, `ttl_seconds` out of bounds, a non-JSON content type, no or several credential mechanisms, `long_token` differing from the bearer token |
 //! | 400    | `invalid_grant`      | wrong client secret, one-time code or assertion; a body `client_id` that is not the authenticated client |
 //! | 400    | `invalid_scope`      | a requested scope the client (or the long-term token) does not hold |
 //! | 401    | `invalid_client`     | `X-Client-Id` names no registered client |
