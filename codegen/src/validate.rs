@@ -209,13 +209,31 @@ fn snake_case(name: &str) -> String {
 /// (`page-size` and `page_size`).
 pub(crate) fn check_property_names(doc: &Document<'_>) -> Result<(), SpecError> {
     crate::walk::try_for_each_object(doc.json, &mut |pointer, object| {
-        let Some(Value::Object(properties)) = object.get("properties") else {
-            return Ok(());
-        };
-        match colliding(properties.keys().map(String::as_str), snake_case) {
+        let empty = serde_json::Map::new();
+        let properties = object
+            .get("properties")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        // A required name without a property is a field too.
+        let required = object.get("required").and_then(Value::as_array);
+        let required_only: Vec<(usize, &str)> = required
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .filter_map(|(index, name)| Some((index, name.as_str()?)))
+            .filter(|(_, name)| !properties.contains_key(*name))
+            .collect();
+        let names = properties
+            .keys()
+            .map(String::as_str)
+            .chain(required_only.iter().map(|(_, name)| *name));
+        match colliding(names, snake_case) {
             None => Ok(()),
             Some((name, first, field)) => Err(doc.error_at(
-                &format!("{pointer}/properties/{}", escape_token(name)),
+                &match required_only.iter().find(|(_, n)| *n == name) {
+                    Some((index, _)) => format!("{pointer}/required/{index}"),
+                    None => format!("{pointer}/properties/{}", escape_token(name)),
+                },
                 SpecErrorKind::Unsupported {
                     operation_id: None,
                     what: format!(
@@ -406,7 +424,7 @@ fn check_parameter_names(
 }
 
 /// Path and header parameters are sent as text (`to_string()`), so their
-/// schema must be one value: not an object or a list.
+/// schema must be one value: not an object, a list or nullable.
 fn check_parameter_schemas(
     json: &Value,
     parameters: &[(String, &Value)],
@@ -436,13 +454,18 @@ fn check_parameter_schemas(
     Ok(())
 }
 
-/// What makes `schema` more than one text value, if anything: an object
-/// or a list, through references and `allOf`/`oneOf`/`anyOf` parts.
+/// What makes `schema` other than one text value, if anything: an object,
+/// a list or `nullable`, through references and `allOf`/`oneOf`/`anyOf`
+/// parts.
 fn structured(json: &Value, schema: &Value, depth: usize) -> Option<&'static str> {
     let schema = resolved(json, schema);
     // Cycles were refused before; the bound keeps this cheap regardless.
     if depth > 16 {
         return None;
+    }
+    // Generated as an `Option`, which has no text form.
+    if schema.get("nullable").and_then(Value::as_bool) == Some(true) {
+        return Some("a nullable");
     }
     match schema.get("type").and_then(Value::as_str) {
         Some("object") => return Some("an object"),

@@ -227,6 +227,32 @@ fn a_header_or_path_parameter_must_be_one_text_value() {
             .contains("path parameter `id` has an array schema"),
         "{error}"
     );
+    // Found by the mutation test (seed 7): a nullable one is an `Option`,
+    // which has no text form either.
+    let text = finding(name).replace(
+        "schema: {type: string}}",
+        "schema: {type: integer, nullable: true}}",
+    );
+    let (outcome, _) = generate_bounded(&text, name, WATCHDOG);
+    let Outcome::Rejected(error) = outcome else {
+        panic!("a nullable path parameter was not refused");
+    };
+    assert!(
+        error
+            .message()
+            .contains("path parameter `id` has a nullable schema"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_required_name_without_a_property_is_a_field_that_may_clash() {
+    refused_at(
+        "nocompile-required-name-like-property.yaml",
+        "/components/schemas/Start/required/1",
+        21,
+        "property `script` would be the field `script`, like property `SCRIPT`",
+    );
 }
 
 #[test]
