@@ -71,6 +71,7 @@ impl Report {
                 "✅ Compatible"
             }
         );
+        let _ = writeln!(out, "{}\n", crate::bump::Bump::needed(self).summary());
         out.push_str("| verdict | where | change |\n| --- | --- | --- |\n");
         for change in &self.changes {
             let verdict = match change.verdict {

@@ -28,6 +28,8 @@
 
 #![deny(missing_docs)]
 
+pub mod api;
+pub mod bump;
 mod cycles;
 pub mod diff;
 mod error;
@@ -37,6 +39,7 @@ mod locate;
 mod nulls;
 mod paths;
 mod preprocess;
+pub mod review;
 mod rules;
 mod servers;
 mod shape;

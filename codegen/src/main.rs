@@ -5,25 +5,41 @@
 //! c2m-auth-codegen check SPEC                   only report errors in the spec
 //! c2m-auth-codegen diff OLD NEW                 API change report, as Markdown
 //! c2m-auth-codegen diff --base REV [NEW]        the same, OLD being NEW at git revision REV
+//!     … --check-version FROM TO                 and check the version bump FROM → TO
+//!                                               (each a version or a Cargo.toml)
+//! c2m-auth-codegen review BASE HEAD             spec review of a change between two git
+//!                                               revisions (spec/auth.yaml, Cargo.toml)
 //! ```
 //!
-//! Exit status: 0 on success (for `diff`: no breaking change), 1 when the
-//! spec has an error (for `diff`: a breaking change), 2 on bad usage or when
-//! `diff` cannot read its inputs.
+//! Exit status: 0 on success (for `diff`: no breaking change; with
+//! `--check-version` and for `review`: the version bump is big enough), 1
+//! when the spec has an error (for `diff`: a breaking change; with
+//! `--check-version` and for `review`: a bump too small), 2 on bad usage or
+//! when `diff` or `review` cannot read its inputs.
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
+use c2m_auth_codegen::bump::{Check, Version, manifest_version};
+use c2m_auth_codegen::review::{Sources, failure_markdown, review};
 use c2m_auth_codegen::{Config, diff, load_document};
 
 const USAGE: &str = "usage: c2m-auth-codegen generate SPEC [--out FILE]
        c2m-auth-codegen check SPEC
-       c2m-auth-codegen diff OLD NEW
-       c2m-auth-codegen diff --base REV [NEW]   (NEW defaults to spec/auth.yaml)";
+       c2m-auth-codegen diff OLD NEW [--check-version FROM TO]
+       c2m-auth-codegen diff --base REV [NEW] [--check-version FROM TO]
+                        (NEW defaults to spec/auth.yaml; FROM and TO are versions or Cargo.toml files)
+       c2m-auth-codegen review BASE_REV HEAD_REV";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut versions = None;
+    if args.first() == Some(&"diff") && args.len() >= 3 && args[args.len() - 3] == "--check-version"
+    {
+        versions = Some((args[args.len() - 2], args[args.len() - 1]));
+        args.truncate(args.len() - 3);
+    }
     let outcome = match args.as_slice() {
         ["generate", spec] => Config::new(spec)
             .generate()
@@ -32,9 +48,12 @@ fn main() -> ExitCode {
         ["check", spec] => Config::new(spec)
             .generate()
             .map(|_| eprintln!("{spec}: ok")),
-        ["diff", "--base", base] => return run_diff(Old::Revision(base), "spec/auth.yaml"),
-        ["diff", "--base", base, new] => return run_diff(Old::Revision(base), new),
-        ["diff", old, new] => return run_diff(Old::File(old), new),
+        ["diff", "--base", base] => {
+            return run_diff(Old::Revision(base), "spec/auth.yaml", versions);
+        }
+        ["diff", "--base", base, new] => return run_diff(Old::Revision(base), new, versions),
+        ["diff", old, new] => return run_diff(Old::File(old), new, versions),
+        ["review", base, head] => return run_review(base, head),
         ["--help" | "-h" | "help"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -58,7 +77,51 @@ enum Old<'a> {
     Revision(&'a str),
 }
 
-fn run_diff(old: Old<'_>, new: &str) -> ExitCode {
+/// Prints the review's Markdown (on failure too, so that a pull request's
+/// comment says why) and exits by its version check.
+fn run_review(base: &str, head: &str) -> ExitCode {
+    match review(&Sources::default(), base, head) {
+        Ok(review) => {
+            print!("{}", review.markdown);
+            if review.ok {
+                ExitCode::SUCCESS
+            } else {
+                eprintln!(
+                    "error: the version bump is too small for this spec change (see the report's **Version** line)"
+                );
+                ExitCode::FAILURE
+            }
+        }
+        Err(error) => {
+            print!("{}", failure_markdown(base, head, &error));
+            eprintln!("{error}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A version given on the command line, or read from a Cargo.toml.
+fn version_argument(argument: &str) -> Result<Version, String> {
+    if let Ok(version) = Version::parse(argument) {
+        return Ok(version);
+    }
+    let text = std::fs::read_to_string(argument).map_err(|e| {
+        format!("error: `{argument}` is neither a version nor a readable Cargo.toml: {e}")
+    })?;
+    manifest_version(&text, argument).map_err(|e| format!("error: {e}"))
+}
+
+fn run_diff(old: Old<'_>, new: &str, versions: Option<(&str, &str)>) -> ExitCode {
+    let versions = match versions
+        .map(|(from, to)| Ok::<_, String>((version_argument(from)?, version_argument(to)?)))
+        .transpose()
+    {
+        Ok(versions) => versions,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
     let new_text = match std::fs::read_to_string(new) {
         Ok(text) => text,
         Err(e) => {
@@ -93,6 +156,15 @@ fn run_diff(old: Old<'_>, new: &str) -> ExitCode {
     };
     let report = diff::compare(&old_doc, &new_doc);
     print!("{}", report.to_markdown(&old_name, new));
+    if let Some((from, to)) = versions {
+        let check = Check::new(&report, from, to);
+        println!("\n**Version:** {}", check.message);
+        if !check.ok {
+            eprintln!("error: {}", check.message.trim_start_matches("❌ "));
+            return ExitCode::FAILURE;
+        }
+        return ExitCode::SUCCESS;
+    }
     if report.is_breaking() {
         ExitCode::FAILURE
     } else {
