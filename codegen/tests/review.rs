@@ -269,3 +269,44 @@ fn bad_inputs_are_named_with_where_they_are() {
     );
     assert!(Path::new(&scratch.dir).exists());
 }
+
+#[test]
+fn diff_checks_a_proposed_version() {
+    let dir = std::env::temp_dir().join(format!("c2m-auth-check-version-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (old, new, manifest) = (
+        dir.join("old.yaml"),
+        dir.join("new.yaml"),
+        dir.join("Cargo.toml"),
+    );
+    std::fs::write(&old, SPEC).unwrap();
+    std::fs::write(&new, edited(&[BREAKING])).unwrap();
+    std::fs::write(&manifest, MANIFEST.replace("0.1.0", "0.2.0")).unwrap();
+    let run = |from: &str, to: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_c2m-auth-codegen"))
+            .arg("diff")
+            .arg(&old)
+            .arg(&new)
+            .arg("--check-version")
+            .arg(from)
+            .arg(to)
+            .output()
+            .unwrap()
+    };
+    let output = run("0.1.0", Path::new("0.1.3"));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("`0.1.0` → `0.1.3` is too small: a major bump to `0.2.0` or later is needed, for\n- operation `issueLongTermToken` security: no longer accepts `ClientKey`"),
+        "{}",
+        stderr(&output)
+    );
+    let output = run("0.1.0", &manifest);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("**Version:** ✅ `0.1.0` → `0.2.0` is enough for a major change")
+    );
+    let output = run("0.1", &manifest);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("`0.1` is neither a version nor a readable Cargo.toml"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
