@@ -142,15 +142,21 @@ fn spec_diff(old: &Side, new: &Side) -> String {
 fn side(sources: &Sources, revision: &str) -> Result<Side, String> {
     let commit = resolve(&sources.repository, revision)?;
     let short = &commit[..commit.len().min(10)];
-    let label = if short == revision {
-        revision.to_string()
+    // A commit id (as CI passes them) is named by its short form alone.
+    let name = if commit.starts_with(revision) {
+        short
+    } else {
+        revision
+    };
+    let label = if name == short {
+        short.to_string()
     } else {
         format!("{revision} ({short})")
     };
     let spec = show(&sources.repository, &commit, &sources.spec, &label)?;
     let manifest = show(&sources.repository, &commit, &sources.manifest, &label)?;
     Ok(Side {
-        spec_name: format!("{}@{revision}", sources.spec),
+        spec_name: format!("{}@{name}", sources.spec),
         label,
         spec,
         manifest,

@@ -310,3 +310,30 @@ fn diff_checks_a_proposed_version() {
     assert!(stderr(&output).contains("`0.1` is neither a version nor a readable Cargo.toml"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn commit_ids_are_named_short() {
+    let Some(scratch) = Scratch::new("ids") else {
+        return;
+    };
+    history(&scratch);
+    let id = |tag: &str| {
+        let output = Command::new("git")
+            .arg("-C")
+            .arg(&scratch.dir)
+            .args(["rev-parse", tag])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).trim().to_string()
+    };
+    let (base, head) = (id("base"), id("compatible"));
+    let output = scratch.review(&base, &head);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = stdout(&output);
+    let title = format!("# Spec review: `{}` → `{}`\n", &base[..10], &head[..10]);
+    assert!(report.contains(&title), "{report}");
+    assert!(
+        report.contains(&format!("--- spec/auth.yaml@{}\n", &base[..10])),
+        "{report}"
+    );
+}
