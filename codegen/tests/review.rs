@@ -261,6 +261,22 @@ fn bad_inputs_are_named_with_where_they_are() {
     failed(&output, &format!("spec/auth.yaml@broken:{line}:"));
     let output = scratch.review("broken", "base");
     failed(&output, "spec/auth.yaml@broken:");
+    // Valid YAML that the generator refuses is located too.
+    let duplicate = SPEC.replacen(
+        "operationId: revokeToken",
+        "operationId: issueShortTermToken",
+        1,
+    );
+    scratch.commit("duplicate", &[("spec/auth.yaml", Some(&duplicate))]);
+    let line = SPEC
+        .lines()
+        .position(|l| l.contains("operationId: revokeToken"))
+        .unwrap()
+        + 1;
+    failed(
+        &scratch.review("base", "duplicate"),
+        &format!("spec/auth.yaml@duplicate:{line}:"),
+    );
     scratch.git(&["rm", "-q", "Cargo.toml"]);
     scratch.commit("unversioned", &[]);
     failed(
