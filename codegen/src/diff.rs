@@ -5,7 +5,9 @@
 //! The verdicts follow how the client is generated: methods take their
 //! parameters positionally, request types are non-exhaustive and built with
 //! `new(required fields)`,
-//! response types are read and matched, `Server` is non-exhaustive, and each
+//! response types, their headers structs and enums are exhaustive (a test
+//! double builds them as struct literals and `match`es every variant, so
+//! anything they gain breaks it), `Server` is non-exhaustive, and each
 //! operation takes one of the credentials its `security` alternatives name.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -722,10 +724,17 @@ impl Diff<'_> {
         let required = |h: &Value| h.get("required").and_then(Value::as_bool) == Some(true);
         for (name, header) in &new {
             match old.get(name) {
-                None => self.push(
-                    Verdict::Compatible,
+                // Headers structs are exhaustive, and an operation without
+                // headers returns `NoHeaders`: either way user code breaks.
+                None if old.is_empty() => self.push(
+                    Verdict::Breaking,
                     format!("{place} header `{name}`"),
-                    "added: a new typed field of `headers()`",
+                    "added, the first: the result type changes from `Response<T, NoHeaders>` to one with a headers struct",
+                ),
+                None => self.push(
+                    Verdict::Breaking,
+                    format!("{place} header `{name}`"),
+                    "added: headers structs are exhaustive, so a struct literal in a test double stops compiling",
                 ),
                 Some(before) => {
                     if required(before) != required(header) {
@@ -888,15 +897,16 @@ impl Diff<'_> {
                     let req = new_required.contains(name);
                     // Request types are non-exhaustive and built with
                     // `new(required fields)`: only a required field changes that.
-                    let (verdict, why) = match (usage.input, req) {
-                        (true, true) => (Verdict::Breaking, "`new` takes one more argument"),
-                        (true, false) => (
+                    // Response types are exhaustive, so any field breaks them.
+                    let (verdict, why) = match (usage.input, usage.output, req) {
+                        (true, _, true) => (Verdict::Breaking, "`new` takes one more argument"),
+                        (_, true, _) => (
+                            Verdict::Breaking,
+                            "response structs are exhaustive: a struct literal in a test double stops compiling",
+                        ),
+                        (_, false, _) => (
                             Verdict::Compatible,
                             "requests built with `new` are unaffected",
-                        ),
-                        (false, _) => (
-                            Verdict::Compatible,
-                            "responses carry it; reading code is unaffected",
                         ),
                     };
                     self.push(
@@ -974,18 +984,18 @@ impl Diff<'_> {
             return;
         };
         for value in new_values.iter().filter(|v| !old_values.contains(v)) {
-            // A new variant breaks exhaustive matches on response values.
-            let verdict = if usage.output {
-                Verdict::Breaking
-            } else {
-                Verdict::Compatible
-            };
+            // Generated enums are exhaustive: a new variant breaks a `match`
+            // on a response value, and on a request value (a test double's).
             let why = if usage.output {
                 "a new variant; `match`es on it must handle it"
             } else {
-                "a new variant callers may send"
+                "enums are exhaustive: a `match` on it in user code (a test double's) stops compiling"
             };
-            self.push(verdict, place, format!("enum value {value} added: {why}"));
+            self.push(
+                Verdict::Breaking,
+                place,
+                format!("enum value {value} added: {why}"),
+            );
         }
         for value in old_values.iter().filter(|v| !new_values.contains(v)) {
             self.push(

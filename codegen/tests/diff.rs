@@ -28,6 +28,12 @@ fn report(new: &str) -> Report {
 
 use Verdict::{Breaking, Compatible};
 
+/// A compatible change: an optional field added to a request type.
+const AUDIENCE: (&str, &str) = (
+    "        long_token:\n",
+    "        audience:\n          type: string\n        long_token:\n",
+);
+
 /// (case, edits, expected verdict of the row, text in that row's place,
 /// text in that row's description)
 type Case = (
@@ -71,9 +77,25 @@ const CASES: &[Case] = &[
             "        token_id:\n          type: string\n          description: Server-issued identifier of this token, for revocation.\n    ShortTokenRequest:",
             "        token_id:\n          type: string\n          description: Server-issued identifier of this token, for revocation.\n        issued_at:\n          type: string\n    ShortTokenRequest:",
         )],
-        Compatible,
+        Breaking,
         "`LongTokenResponse.issued_at`",
-        "optional field added: responses carry it",
+        "optional field added: response structs are exhaustive: a struct literal in a test double stops compiling",
+    ),
+    (
+        "required field added to a response type",
+        &[
+            (
+                "      description: A short-term access token.\n      required: [token_type, access_token, expires_in, expires_at]",
+                "      description: A short-term access token.\n      required: [token_type, access_token, expires_in, expires_at, issued_at]",
+            ),
+            (
+                "          description: Lifetime in seconds (e.g. 900).\n",
+                "          description: Lifetime in seconds (e.g. 900).\n        issued_at:\n          type: string\n",
+            ),
+        ],
+        Breaking,
+        "`ShortTokenResponse.issued_at`",
+        "required field added: response structs are exhaustive",
     ),
     (
         "field removed from a response type",
@@ -101,9 +123,9 @@ const CASES: &[Case] = &[
             "enum: [client_credentials, assertion]",
             "enum: [client_credentials, assertion, refresh_token]",
         )],
-        Compatible,
+        Breaking,
         "`LongTokenRequest.grant_type`",
-        "enum value \"refresh_token\" added: a new variant callers may send",
+        "enum value \"refresh_token\" added: enums are exhaustive: a `match` on it in user code (a test double's) stops compiling",
     ),
     (
         "enum value added to a response enum",
@@ -268,6 +290,26 @@ const CASES: &[Case] = &[
         "removed: its field of `headers()` is gone",
     ),
     (
+        "response header added beside another",
+        &[(
+            "            X-Token-Id:\n",
+            "            X-Request-Id:\n              schema:\n                type: string\n            X-Token-Id:\n",
+        )],
+        Breaking,
+        "operation `issueLongTermToken` response `201` header `x-request-id`",
+        "added: headers structs are exhaustive, so a struct literal in a test double stops compiling",
+    ),
+    (
+        "first response header of an operation added",
+        &[(
+            "          description: Short-term token issued\n",
+            "          description: Short-term token issued\n          headers:\n            X-Token-Id:\n              schema:\n                type: string\n",
+        )],
+        Breaking,
+        "operation `issueShortTermToken` response `201` header `x-token-id`",
+        "added, the first: the result type changes from `Response<T, NoHeaders>`",
+    ),
+    (
         "response header becomes required",
         &[(
             "            X-Token-Id:\n",
@@ -397,10 +439,7 @@ fn each_change_gets_its_verdict() {
 
 #[test]
 fn compatible_only_changes_make_a_compatible_report() {
-    let report = report(&edited(&[(
-        "enum: [client_credentials, assertion]",
-        "enum: [client_credentials, assertion, refresh_token]",
-    )]));
+    let report = report(&edited(&[AUDIENCE]));
     assert!(!report.is_breaking());
     assert_eq!(report.changes.len(), 1, "{report:?}");
 }
@@ -421,10 +460,7 @@ fn no_change_and_documentation_only_changes_report_nothing() {
 fn the_markdown_is_a_table_with_counts() {
     let report = report(&edited(&[
         ("          maximum: 7776000", "          maximum: 2592000"),
-        (
-            "enum: [client_credentials, assertion]",
-            "enum: [client_credentials, assertion, refresh_token]",
-        ),
+        AUDIENCE,
     ]));
     let markdown = report.to_markdown("spec/auth.yaml@main", "spec/auth.yaml");
     assert!(markdown.starts_with("## API changes: `spec/auth.yaml@main` → `spec/auth.yaml`\n"));
@@ -452,14 +488,7 @@ fn the_command_exits_non_zero_on_breaking_changes() {
     let compatible = dir.join("compatible.yaml");
     std::fs::write(&old, SPEC).expect("write");
     std::fs::write(&breaking, edited(&[("        - ClientKey: []\n", "")])).expect("write");
-    std::fs::write(
-        &compatible,
-        edited(&[(
-            "enum: [client_credentials, assertion]",
-            "enum: [client_credentials, assertion, refresh_token]",
-        )]),
-    )
-    .expect("write");
+    std::fs::write(&compatible, edited(&[AUDIENCE])).expect("write");
     let run = |new: &std::path::Path| {
         Command::new(env!("CARGO_BIN_EXE_c2m-auth-codegen"))
             .arg("diff")
