@@ -107,6 +107,7 @@ pub fn compare(old: &Value, new: &Value) -> Report {
     diff.servers();
     diff.schemes();
     diff.operations();
+    diff.conversions();
     diff.components();
     let mut changes = diff.changes;
     changes.sort_by(|a, b| (a.verdict, &a.place).cmp(&(b.verdict, &b.place)));
@@ -423,6 +424,26 @@ impl Diff<'_> {
             {
                 self.operation(id, old, new);
             }
+        }
+    }
+
+    /// `From<&T> for security::Scheme`, generated where an operation's path
+    /// is an OAuth2 scheme's `tokenUrl`: moving that path drops the impl.
+    fn conversions(&mut self) {
+        let (old, new) = (token_operations(self.old), token_operations(self.new));
+        for (scheme, id) in old.difference(&new) {
+            self.push(
+                Verdict::Breaking,
+                format!("security scheme `{scheme}`"),
+                format!("`{id}` is no longer at its `tokenUrl`: `security::{scheme}::from(&response)` stops compiling"),
+            );
+        }
+        for (scheme, id) in new.difference(&old) {
+            self.push(
+                Verdict::Compatible,
+                format!("security scheme `{scheme}`"),
+                format!("`{id}` is now at its `tokenUrl`: `security::{scheme}` converts from its response"),
+            );
         }
     }
 
@@ -869,6 +890,24 @@ impl Diff<'_> {
         }
         self.enums(place, old, new, usage);
         self.bounds(place, old, new, usage);
+        if integer_type(old) != integer_type(new) {
+            self.push(
+                Verdict::Breaking,
+                place,
+                format!(
+                    "the field's type changes from `{}` to `{}`: the generator picks it from `minimum`",
+                    integer_type(old),
+                    integer_type(new)
+                ),
+            );
+        }
+        if checked_string(old) != checked_string(new) {
+            self.push(
+                Verdict::Breaking,
+                place,
+                "the field's type changes between `String` and a newtype that checks its length or pattern",
+            );
+        }
 
         // Objects: fields and required-ness.
         let props = |s: &Value| -> BTreeMap<String, Value> {
@@ -930,7 +969,10 @@ impl Diff<'_> {
                             ),
                         );
                     }
-                    let (before, schema) = (before.clone(), schema.clone());
+                    let (mut before, mut schema) = (before.clone(), schema.clone());
+                    if !old_required.contains(name) && !new_required.contains(name) {
+                        self.optional_nullability(&field, &mut before, &mut schema, usage);
+                    }
                     self.schema(&field, &before, &schema, usage);
                 }
             }
@@ -963,6 +1005,42 @@ impl Diff<'_> {
                         "accepts unknown properties"
                     },
                 );
+            }
+        }
+    }
+
+    /// An optional field is `Option<T>` whether or not it is nullable:
+    /// only whether an explicit null is accepted changes. Judged here, and
+    /// `nullable` taken out of both schemas so it is not judged again.
+    fn optional_nullability(
+        &mut self,
+        place: &str,
+        old: &mut Value,
+        new: &mut Value,
+        usage: Usage,
+    ) {
+        let nullable = |s: &Value| s.get("nullable").and_then(Value::as_bool) == Some(true);
+        let (was, now) = (nullable(old), nullable(new));
+        if was != now {
+            let (verdict, description) = match (now, usage.output) {
+                (true, _) => (
+                    Verdict::Compatible,
+                    "becomes nullable on an optional field: its type stays `Option<T>`, and an explicit null is accepted",
+                ),
+                (false, true) => (
+                    Verdict::Breaking,
+                    "stops being nullable: a response with an explicit null is now refused",
+                ),
+                (false, false) => (
+                    Verdict::Compatible,
+                    "stops being nullable on an optional request field: its type stays `Option<T>`, and `None` is left out",
+                ),
+            };
+            self.push(verdict, place, description);
+        }
+        for schema in [old, new] {
+            if let Some(object) = schema.as_object_mut() {
+                object.remove("nullable");
             }
         }
     }
@@ -1101,12 +1179,60 @@ fn field_place(place: &str, name: &str) -> String {
     }
 }
 
+/// `(scheme, operationId)` where the operation's path is one of the scheme's
+/// `tokenUrl`s.
+fn token_operations(doc: &Value) -> BTreeSet<(String, String)> {
+    let mut found = BTreeSet::new();
+    let schemes = doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object);
+    for (name, scheme) in schemes.into_iter().flatten() {
+        let flows = scheme.get("flows").and_then(Value::as_object);
+        let urls: BTreeSet<&str> = flows
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, flow)| flow.get("tokenUrl").and_then(Value::as_str))
+            .collect();
+        for op in operations(doc) {
+            if urls.contains(op.path) {
+                found.insert((name.clone(), text(op.body, "operationId").to_string()));
+            }
+        }
+    }
+    found
+}
+
 /// The operation object and its path item, by operationId.
 fn find_operation<'v>(doc: &'v Value, id: &str) -> Option<(&'v Value, &'v Value)> {
     operations(doc)
         .into_iter()
         .find(|op| text(op.body, "operationId") == id)
         .map(|op| (op.body, op.path_item))
+}
+
+/// The Rust type of an integer without a `format`: unsigned from a
+/// `minimum` of 0, non-zero from 1 (or an exclusive 0), else `i64`.
+fn integer_type(schema: &Value) -> &'static str {
+    if text(schema, "type") != "integer" || schema.get("format").is_some() {
+        return "";
+    }
+    let minimum = schema.get("minimum").and_then(Value::as_f64);
+    let exclusive = schema.get("exclusiveMinimum").and_then(Value::as_bool) == Some(true);
+    match (minimum, exclusive) {
+        (Some(0.0), false) => "u64",
+        (Some(1.0), false) | (Some(0.0), true) => "NonZeroU64",
+        _ => "i64",
+    }
+}
+
+/// A string schema with a length or pattern: generated as a newtype that
+/// checks it, not as `String`.
+fn checked_string(schema: &Value) -> bool {
+    text(schema, "type") == "string"
+        && schema.get("enum").is_none()
+        && ["minLength", "maxLength", "pattern"]
+            .iter()
+            .any(|k| schema.get(k).is_some())
 }
 
 fn show(kind: &str) -> String {

@@ -182,6 +182,36 @@ const CASES: &[Case] = &[
         "responses are checked against the tighter bound",
     ),
     (
+        "length bound added to a response field: a newtype replaces `String`",
+        &[(
+            "          description: A human-readable explanation.\n",
+            "          description: A human-readable explanation.\n          maxLength: 500\n",
+        )],
+        Breaking,
+        "`AuthError.message`",
+        "the field's type changes between `String` and a newtype",
+    ),
+    (
+        "minimum of 0 added to an integer: `u64` replaces `i64`",
+        &[(
+            "          type: integer\n          description: Lifetime in seconds.\n",
+            "          type: integer\n          minimum: 0\n          description: Lifetime in seconds.\n",
+        )],
+        Breaking,
+        "`LongTokenResponse.expires_in`",
+        "the field's type changes from `i64` to `u64`",
+    ),
+    (
+        "optional response field becomes nullable",
+        &[(
+            "          description: Server-issued identifier of this token, for revocation.\n    ShortTokenRequest:",
+            "          nullable: true\n          description: Server-issued identifier of this token, for revocation.\n    ShortTokenRequest:",
+        )],
+        Compatible,
+        "`LongTokenResponse.token_id`",
+        "becomes nullable on an optional field: its type stays `Option<T>`",
+    ),
+    (
         "field type changed",
         &[(
             "          type: integer\n          description: Lifetime in seconds.\n",
@@ -234,6 +264,13 @@ const CASES: &[Case] = &[
         Compatible,
         "operation `issueShortTermToken`",
         "moves from POST /auth/tokens/short to POST /auth/tokens/exchange",
+    ),
+    (
+        "path of a token operation changed: it leaves its `tokenUrl`",
+        &[("  /auth/tokens/short:", "  /auth/tokens/exchange:")],
+        Breaking,
+        "security scheme `ShortTokenAuth`",
+        "`issueShortTermToken` is no longer at its `tokenUrl`: `security::ShortTokenAuth::from(&response)` stops compiling",
     ),
     (
         "optional query parameter added",
