@@ -12,10 +12,10 @@ const MANIFEST: &str = "[package]\nname = \"scratch\"\nversion = \"0.1.0\"\nedit
 
 /// A removed credential alternative: breaking.
 const BREAKING: (&str, &str) = ("        - ClientKey: []\n", "");
-/// A value added to a request enum: compatible.
+/// An optional field added to a request type: compatible.
 const COMPATIBLE: (&str, &str) = (
-    "enum: [client_credentials, assertion]",
-    "enum: [client_credentials, assertion, refresh_token]",
+    "      properties:\n        long_token:\n",
+    "      properties:\n        audience:\n          type: string\n        long_token:\n",
 );
 
 struct Scratch {
@@ -103,7 +103,7 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// base: the spec at 0.1.0; compatible: a request enum value added;
+/// base: the spec at 0.1.0; compatible: an optional request field added;
 /// breaking: a credential alternative removed on top, still 0.1.0;
 /// bumped: the same at 0.2.0.
 fn history(scratch: &Scratch) {
@@ -169,7 +169,7 @@ fn a_report_has_the_version_the_verdicts_the_spec_diff_and_the_api_diff() {
     let report = stdout(&output);
     let api = section(&report, "### Generated public API");
     assert!(
-        api.contains("+ variant types::LongTokenRequestGrantType::RefreshToken"),
+        api.contains("+ field types::ShortTokenRequest.audience"),
         "{api}"
     );
 }
