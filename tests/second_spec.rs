@@ -442,7 +442,7 @@ fn servers_become_named_choices_with_variables_filled_in() {
     // `region` is `eu` (the default) or `us`: one choice each.
     assert_eq!(
         Server::ALL,
-        [Server::Regional, Server::RegionalUs, Server::Staging]
+        &[Server::Regional, Server::RegionalUs, Server::Staging]
     );
     assert_eq!(Server::default(), Server::Regional);
     assert_eq!(Server::Regional.url(), "https://eu.widgets.test/api");

@@ -1539,7 +1539,6 @@ fn servers(spec: &Value, rt: &TokenStream) -> (TokenStream, TokenStream) {
     if entries.is_empty() {
         return (quote!(), quote!());
     }
-    let count = entries.len();
     let variants = entries
         .iter()
         .enumerate()
@@ -1582,8 +1581,9 @@ fn servers(spec: &Value, rt: &TokenStream) -> (TokenStream, TokenStream) {
             }
 
             impl Server {
-                /// Every server, in the spec's order.
-                pub const ALL: [Server; #count] = [#(Server::#idents),*];
+                /// Every server, in the spec's order. A slice, not an array,
+                /// so that a server added to the spec changes no type.
+                pub const ALL: &'static [Server] = &[#(Server::#idents),*];
 
                 /// The server's base URL.
                 pub const fn url(self) -> &'static str {

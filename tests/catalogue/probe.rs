@@ -151,6 +151,12 @@ pub fn requests() -> (types::LongTokenRequest, types::ShortTokenRequest) {
     (long, short)
 }
 
+/// The list of servers, with its type named: a server added to the spec
+/// must not change it.
+pub fn servers() -> &'static [Server] {
+    Server::ALL
+}
+
 /// Every method, with every credential it accepts, and its result type named.
 pub async fn calls() -> Result<(), Error<types::AuthError>> {
     let client: Client = Client::for_server(Server::Production)

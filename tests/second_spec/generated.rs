@@ -1098,8 +1098,9 @@ pub enum Server {
     Staging,
 }
 impl Server {
-    /// Every server, in the spec's order.
-    pub const ALL: [Server; 3usize] = [
+    /// Every server, in the spec's order. A slice, not an array,
+    /// so that a server added to the spec changes no type.
+    pub const ALL: &'static [Server] = &[
         Server::Regional,
         Server::RegionalUs,
         Server::Staging,
