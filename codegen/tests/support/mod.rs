@@ -4,14 +4,17 @@
 
 #![allow(dead_code)]
 
-use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use c2m_auth_codegen::{Location, SpecError, SpecErrorKind};
+
+// The root crate's nested-Cargo helpers, so that both crates' tests build
+// their scratch crates the same way, into the same target directory.
+#[path = "../../../tests/nested_cargo/mod.rs"]
+mod nested_cargo;
 
 /// How long one generation may take before the test calls it a hang. A
 /// watchdog, not a speed check: the slowest document takes about a second.
@@ -110,75 +113,10 @@ pub fn compile(crate_name: &str, sources: &[(String, String)]) -> Result<(), Str
         .map(Path::to_path_buf)
         .unwrap_or_default();
     let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("regenerate");
-    let root = base.join(crate_name);
-    let _ = fs::remove_dir_all(&root);
-    fs::create_dir_all(root.join("src")).map_err(|e| e.to_string())?;
-    let mut lib = String::from("#![deny(warnings)]\n//! Generated clients.\n");
-    for (module, source) in sources {
-        fs::write(root.join(format!("src/{module}.rs")), source).map_err(|e| e.to_string())?;
-        lib.push_str(&format!(
-            "/// A generated client.\n#[allow(missing_docs)]\npub mod {module} {{\n    include!(\"{module}.rs\");\n}}\n"
-        ));
-    }
-    fs::write(root.join("src/lib.rs"), lib).map_err(|e| e.to_string())?;
-    let manifest = format!(
-        r#"[package]
-name = "{crate_name}"
-version = "0.0.0"
-edition = "2024"
-publish = false
-
-[dependencies]
-c2m-auth = {{ path = "{}" }}
-progenitor-client = "0.15"
-reqwest = {{ version = "0.13", default-features = false, features = ["json", "query", "stream"] }}
-serde = {{ version = "1", features = ["derive"] }}
-serde_json = "1"
-chrono = {{ version = "0.4", default-features = false, features = ["serde", "clock", "std"] }}
-uuid = {{ version = "1", features = ["serde"] }}
-futures = "0.3"
-base64 = "0.23"
-rand = "0.9"
-regress = "0.12"
-
-# Its own workspace, not a member of the one it sits in.
-[workspace]
-"#,
-        workspace.display().to_string().replace('\\', "/")
-    );
-    fs::write(root.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
-    fs::copy(workspace.join("Cargo.lock"), root.join("Cargo.lock")).map_err(|e| e.to_string())?;
-    let output = cargo(&root, &base.join("target"))
-        .args(["check", "--quiet", "--lib"])
-        .output()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(describe(&output))
-    }
-}
-
-/// Cargo in `dir`, offline, building into `target_dir` without debug info
-/// or incremental state (checked, never debugged).
-fn cargo(dir: &Path, target_dir: &Path) -> Command {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let mut command = Command::new(cargo);
-    command
-        .arg("--offline")
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target_dir)
-        .env("CARGO_TERM_COLOR", "never")
-        .env("CARGO_INCREMENTAL", "0")
-        .env("CARGO_PROFILE_DEV_DEBUG", "false");
-    command
-}
-
-fn describe(output: &Output) -> String {
-    format!(
-        "cargo exited with {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
+    nested_cargo::check_clients(
+        &base.join(crate_name),
+        &base.join("target"),
+        &workspace,
+        sources,
     )
 }
