@@ -7,18 +7,9 @@ use std::process::Command;
 use c2m_auth_codegen::diff::{Report, Verdict, compare};
 use c2m_auth_codegen::load_document;
 
-/// A frozen copy of `spec/auth.yaml`: these tests do not follow edits of the live spec.
-const SPEC: &str = include_str!("fixtures/auth.yaml");
+mod frozen_spec;
 
-/// The spec with each `(from, to)` applied; `from` must occur exactly once.
-fn edited(edits: &[(&str, &str)]) -> String {
-    let mut text = SPEC.to_string();
-    for (from, to) in edits {
-        assert_eq!(text.matches(from).count(), 1, "`{from}` must occur once");
-        text = text.replacen(from, to, 1);
-    }
-    text
-}
+use frozen_spec::{SPEC, edited};
 
 fn report(new: &str) -> Report {
     let old = load_document(SPEC, "old.yaml").expect("old spec loads");

@@ -5,8 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// A frozen copy of `spec/auth.yaml` (see `tests/diff.rs`).
-const SPEC: &str = include_str!("fixtures/auth.yaml");
+mod frozen_spec;
+
+use frozen_spec::{SPEC, edited};
 
 const MANIFEST: &str = "[package]\nname = \"scratch\"\nversion = \"0.1.0\"\nedition = \"2024\"\n";
 
@@ -84,15 +85,6 @@ impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
-}
-
-fn edited(edits: &[(&str, &str)]) -> String {
-    let mut text = SPEC.to_string();
-    for (from, to) in edits {
-        assert_eq!(text.matches(from).count(), 1, "`{from}` must occur once");
-        text = text.replacen(from, to, 1);
-    }
-    text
 }
 
 fn stdout(output: &Output) -> String {
