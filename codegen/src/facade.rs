@@ -642,36 +642,18 @@ pub(crate) fn generate(
                 }
                 continue;
             }
-            // A path parameter must stay one segment: empty and dot
-            // segments are refused before sending (the encoder escapes the
-            // rest).
-            if let Some((_, parameter)) = spec_parameter(&parameters, name)
-                && parameter.get("in").and_then(Value::as_str) == Some("path")
-            {
-                let spec_name = parameter
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                // progenitor passes string parameters as `&str`, others by
-                // value; the check reads the text the URL will hold.
-                let is_str = matches!(ty, syn::Type::Reference(r) if matches!(&*r.elem, syn::Type::Path(p) if p.path.is_ident("str")));
-                let text = if is_str {
-                    quote!(#local)
-                } else {
-                    quote!(&#local.to_string())
-                };
-                checks.push(quote! {
-                    #rt::check_path_segment(#spec_name, #text)?;
-                });
-            }
             // Parameters, by the name progenitor gave them.
-            if let Some((parameter_pointer, parameter)) = spec_parameter(&parameters, name)
-                && let Some(schema) = parameter.get("schema")
-            {
-                let spec_name = parameter
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
+            let Some((parameter_pointer, parameter)) = spec_parameter(&parameters, name) else {
+                continue;
+            };
+            let spec_name = parameter
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            if parameter.get("in").and_then(Value::as_str) == Some("path") {
+                checks.push(path_segment_check(&rt, spec_name, &local, ty));
+            }
+            if let Some(schema) = parameter.get("schema") {
                 let pointer = format!("{parameter_pointer}/schema");
                 if let Some(rule) =
                     rules.site(&format!("{snake}_param_{name}"), schema, &pointer)?
@@ -1430,6 +1412,25 @@ fn example_test(
             }
         }
     }
+}
+
+/// The check that a path parameter fills exactly one segment: empty and
+/// dot segments are refused before sending (the encoder escapes the rest).
+/// progenitor passes string parameters as `&str`, others by value; the
+/// check reads the text the URL will hold.
+fn path_segment_check(
+    rt: &TokenStream,
+    spec_name: &str,
+    local: &Ident,
+    ty: &syn::Type,
+) -> TokenStream {
+    let is_str = matches!(ty, syn::Type::Reference(r) if matches!(&*r.elem, syn::Type::Path(p) if p.path.is_ident("str")));
+    let text = if is_str {
+        quote!(#local)
+    } else {
+        quote!(&#local.to_string())
+    };
+    quote!(#rt::check_path_segment(#spec_name, #text)?;)
 }
 
 /// The spec parameter that progenitor's argument `name` stands for.
