@@ -48,21 +48,22 @@ fn refuse_nulls_in(item: &mut syn::ItemStruct, schemas: &[Nullability], path: &s
     let syn::Fields::Named(fields) = &mut item.fields else {
         return;
     };
-    let names: BTreeSet<String> = fields.named.iter().filter_map(spec_name).collect();
+    let names: Vec<Option<String>> = fields.named.iter().map(spec_name).collect();
+    let name_set: BTreeSet<&String> = names.iter().flatten().collect();
     let matching: Vec<&Nullability> = schemas
         .iter()
-        .filter(|schema| schema.keys().eq(names.iter()))
+        .filter(|schema| schema.keys().eq(name_set.iter().copied()))
         .collect();
     if matching.is_empty() {
         return;
     }
-    for field in &mut fields.named {
-        let Some(name) = spec_name(field) else {
+    for (field, name) in fields.named.iter_mut().zip(&names) {
+        let Some(name) = name else {
             continue;
         };
         let strict = matching
             .iter()
-            .all(|schema| schema.get(&name) == Some(&false));
+            .all(|schema| schema.get(name) == Some(&false));
         if strict && is_plain_option(field) {
             field
                 .attrs
@@ -73,25 +74,15 @@ fn refuse_nulls_in(item: &mut syn::ItemStruct, schemas: &[Nullability], path: &s
 
 /// The property's name in the spec: its serde rename, or the field's name.
 fn spec_name(field: &syn::Field) -> Option<String> {
-    let mut renamed = None;
-    for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                let value: syn::LitStr = meta.value()?.parse()?;
-                renamed = Some(value.value());
-            } else if meta.input.peek(syn::Token![=]) {
-                // Skip the value of any other `key = value`.
-                let _: syn::Expr = meta.value()?.parse()?;
-            }
-            Ok(())
-        });
-    }
-    renamed.or_else(|| {
-        field
-            .ident
-            .as_ref()
-            .map(|ident| ident.to_string().trim_start_matches("r#").to_string())
-    })
+    serde_keys(field)
+        .into_iter()
+        .find_map(|(key, value)| (key == "rename").then_some(value).flatten())
+        .or_else(|| {
+            field
+                .ident
+                .as_ref()
+                .map(|ident| ident.to_string().trim_start_matches("r#").to_string())
+        })
 }
 
 /// An `Option<T>` field that serde reads with its own rules: neither a
@@ -109,22 +100,38 @@ fn is_plain_option(field: &syn::Field) -> bool {
     {
         return false;
     }
-    let mut plain = true;
+    !serde_keys(field)
+        .iter()
+        .any(|(key, _)| ["deserialize_with", "with", "default"].contains(&key.as_str()))
+}
+
+/// The keys of a field's `#[serde(…)]` attributes, each with its value when
+/// that is a string literal (`rename = "type"`).
+fn serde_keys(field: &syn::Field) -> Vec<(String, Option<String>)> {
+    let mut keys = Vec::new();
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
         let _ = attr.parse_nested_meta(|meta| {
-            if ["deserialize_with", "with", "default"]
-                .iter()
-                .any(|key| meta.path.is_ident(key))
-            {
-                plain = false;
-            }
-            if meta.input.peek(syn::Token![=]) {
-                let _: syn::Expr = meta.value()?.parse()?;
-            }
+            let key = meta
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let value = if meta.input.peek(syn::Token![=]) {
+                match meta.value()?.parse::<syn::Expr>()? {
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(text),
+                        ..
+                    }) => Some(text.value()),
+                    _ => None,
+                }
+            } else {
+                None
+            };
+            keys.push((key, value));
             Ok(())
         });
     }
-    plain
+    keys
 }
 
 /// Every object schema of the document (any OpenAPI object with a
