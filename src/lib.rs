@@ -14,9 +14,15 @@
 //!   declared header is an error;
 //! - **optional bodies**: `issue_short_term_token(&credential, None)` sends no
 //!   body at all;
-//! - **request types** are built with `new(required fields…)` and their
-//!   optional fields set afterwards; they are `#[non_exhaustive]`, so a new
-//!   optional field in the spec breaks no caller;
+//! - **types that grow**: every generated struct (request, response and
+//!   headers) is built with `new(required fields…)` and its optional fields
+//!   set afterwards; they are `#[non_exhaustive]`, so a new optional field
+//!   or header in the spec breaks no caller, test doubles included (see
+//!   [Test doubles](#test-doubles));
+//! - **open enums**: a value the spec does not list decodes as `Unknown`
+//!   (see [`runtime::UnknownValue`]) instead of failing the response, and
+//!   enums are `#[non_exhaustive]`, so a value the spec adds breaks no
+//!   `match`;
 //! - **bounds**: a value outside the spec's bounds (`ttl_seconds: 10`) is
 //!   refused with [`Error::InvalidRequest`] before anything is sent, and a
 //!   response that breaks them is [`Error::InvalidResponse`];
@@ -72,6 +78,30 @@
 //! # }
 //! # #[cfg(feature = "sandbox")]
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
+//! ```
+//!
+//! # Test doubles
+//!
+//! Code that stands in for the client builds its responses the way the
+//! generated API asks, so a compatible spec change leaves it compiling:
+//!
+//! ```
+//! use c2m_auth::runtime::Response;
+//! use c2m_auth::{headers, types};
+//!
+//! let mut token = types::ShortTokenResponse::new("Bearer", "st_test", 900, chrono::Utc::now());
+//! token.scopes = vec!["jobs:submit".into()];
+//! let response = Response::new(
+//!     reqwest::StatusCode::CREATED,
+//!     headers::IssueShortTermTokenHeaders::new(),
+//!     token,
+//! );
+//! let kind = match response.token_type {
+//!     types::ShortTokenResponseTokenType::Bearer => "bearer",
+//!     // Required by `#[non_exhaustive]`; takes `Unknown` too.
+//!     _ => "another",
+//! };
+//! assert_eq!(kind, "bearer");
 //! ```
 //!
 //! # Errors

@@ -2,9 +2,9 @@
 //! over a catalogue of single changes to the spec.
 //!
 //! For each change: the report's verdict; whether user code written against
-//! the unchanged client (`tests/catalogue/probe.rs`: struct literals of the
-//! response types, exhaustive `match`es, named result types, every method
-//! called) still compiles against the changed spec's client; and whether
+//! the unchanged client (`tests/catalogue/probe.rs`: response and header
+//! values built with `new`, every enum variant matched, every result type
+//! named, every method called) still compiles against the changed spec's client; and whether
 //! `cargo semver-checks` asks for a major bump between the two clients. It
 //! fails when the report says compatible and either oracle sees a break, and
 //! when the report says breaking, both see nothing and the entry does not
@@ -335,6 +335,20 @@ const CATALOGUE: &[Entry] = &[
         &[(
             "          description: Short-term token issued\n",
             "          description: Short-term token issued\n          headers:\n            X-Token-Id:\n              schema:\n                type: string\n",
+        )],
+    ),
+    entry(
+        "required response header added",
+        &[(
+            "            X-Token-Id:\n",
+            "            X-Request-Id:\n              required: true\n              schema:\n                type: string\n            X-Token-Id:\n",
+        )],
+    ),
+    entry(
+        "first response header of a body-less operation added",
+        &[(
+            "          description: Revoked (idempotent)\n",
+            "          description: Revoked (idempotent)\n          headers:\n            X-Revoked-At:\n              schema:\n                type: string\n                format: date-time\n",
         )],
     ),
     entry(

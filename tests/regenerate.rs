@@ -19,7 +19,8 @@ fn copy_workspace(from: &Path, to: &Path) {
     for entry in fs::read_dir(from).expect("list workspace") {
         let entry = entry.expect("directory entry");
         let name = entry.file_name();
-        if name == "target" || name == ".git" || name == "node_modules" {
+        // `.ci` holds the CI tools (a Python venv of symlinks, npm packages).
+        if name == "target" || name == ".git" || name == "node_modules" || name == ".ci" {
             continue;
         }
         let target = to.join(&name);

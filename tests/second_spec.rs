@@ -54,6 +54,8 @@ struct Seen {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Reply {
     Valid,
+    /// `/health` answers this status.
+    HealthSays(&'static str),
     HeaderNotInteger,
     HeaderMissing,
     HeaderBelowMinimum,
@@ -148,7 +150,13 @@ async fn answer(State(recorder): State<Recorder>, request: Request) -> HttpRespo
             *response.status_mut() = StatusCode::NO_CONTENT;
             response
         }
-        ("GET", "/api/health") => json(StatusCode::OK, r#"{"status":"ok"}"#.into()),
+        ("GET", "/api/health") => {
+            let status = match recorder.reply {
+                Reply::HealthSays(status) => status,
+                _ => "ok",
+            };
+            json(StatusCode::OK, format!(r#"{{"status":"{status}"}}"#))
+        }
         _ => json(StatusCode::NOT_FOUND, r#"{"detail":"unknown"}"#.into()),
     }
 }
@@ -341,8 +349,34 @@ async fn an_anonymous_alternative_sends_no_credential() {
 async fn an_operation_without_security_takes_no_credential() {
     let (recorder, client) = serve(Reply::Valid).await;
     let health = client.health().await.expect("alive");
-    assert_eq!(health.status, "ok");
+    assert_eq!(health.status, types::HealthResponseStatus::Ok);
     assert!(recorder.seen()[0].headers.get("authorization").is_none());
+}
+
+/// The open enum's catch-all is `Unknown`, unless the spec has a value of
+/// that name: then it is `UnknownValue`, and the spec's `unknown` keeps its
+/// own variant.
+#[tokio::test]
+async fn an_enum_with_its_own_unknown_keeps_it_and_catches_the_rest_apart() {
+    use types::HealthResponseStatus as Status;
+
+    let (_, client) = serve(Reply::HealthSays("unknown")).await;
+    let health = client.health().await.expect("a listed value");
+    assert_eq!(health.status, Status::Unknown);
+
+    let (_, client) = serve(Reply::HealthSays("rebooting")).await;
+    let health = client.health().await.expect("an unlisted value decodes");
+    let Status::UnknownValue(value) = &health.status else {
+        panic!("not kept as unlisted: {:?}", health.status);
+    };
+    assert_eq!(value.as_str(), "rebooting");
+    assert_eq!(health.status.to_string(), "rebooting");
+    assert_eq!(
+        serde_json::to_string(&health.status).expect("serializes"),
+        r#""rebooting""#
+    );
+    assert_eq!(Status::from("unknown"), Status::Unknown);
+    assert_eq!(Status::from("degraded"), Status::Degraded);
 }
 
 #[tokio::test]

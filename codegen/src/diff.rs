@@ -3,12 +3,14 @@
 //! the client.
 //!
 //! The verdicts follow how the client is generated: methods take their
-//! parameters positionally, request types are non-exhaustive and built with
-//! `new(required fields)`,
-//! response types, their headers structs and enums are exhaustive (a test
-//! double builds them as struct literals and `match`es every variant, so
-//! anything they gain breaks it), `Server` is non-exhaustive, and each
-//! operation takes one of the credentials its `security` alternatives name.
+//! parameters positionally; every generated struct (request, response and
+//! headers) is `#[non_exhaustive]` and built with `new(required fields)`,
+//! so only a required field changes it; every operation returns
+//! `Response<T, headers::…Headers>`, even with no headers; enums are
+//! `#[non_exhaustive]` and keep text they do not know as `Unknown`, so a new
+//! value breaks no `match` and no older client; `Server` is
+//! non-exhaustive; and each operation takes one of the credentials its
+//! `security` alternatives name.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -745,17 +747,17 @@ impl Diff<'_> {
         let required = |h: &Value| h.get("required").and_then(Value::as_bool) == Some(true);
         for (name, header) in &new {
             match old.get(name) {
-                // Headers structs are exhaustive, and an operation without
-                // headers returns `NoHeaders`: either way user code breaks.
-                None if old.is_empty() => self.push(
+                // Every operation has a non-exhaustive headers struct built
+                // with `new(required headers)`.
+                None if required(header) => self.push(
                     Verdict::Breaking,
                     format!("{place} header `{name}`"),
-                    "added, the first: the result type changes from `Response<T, NoHeaders>` to one with a headers struct",
+                    "added, required: the headers struct's `new` takes one more argument",
                 ),
                 None => self.push(
-                    Verdict::Breaking,
+                    Verdict::Compatible,
                     format!("{place} header `{name}`"),
-                    "added: headers structs are exhaustive, so a struct literal in a test double stops compiling",
+                    "added, optional: headers structs are non-exhaustive and `new` is unchanged",
                 ),
                 Some(before) => {
                     if required(before) != required(header) {
@@ -934,19 +936,15 @@ impl Diff<'_> {
             match old_props.get(name) {
                 None => {
                     let req = new_required.contains(name);
-                    // Request types are non-exhaustive and built with
+                    // Generated structs are non-exhaustive and built with
                     // `new(required fields)`: only a required field changes that.
-                    // Response types are exhaustive, so any field breaks them.
-                    let (verdict, why) = match (usage.input, usage.output, req) {
-                        (true, _, true) => (Verdict::Breaking, "`new` takes one more argument"),
-                        (_, true, _) => (
-                            Verdict::Breaking,
-                            "response structs are exhaustive: a struct literal in a test double stops compiling",
-                        ),
-                        (_, false, _) => (
+                    let (verdict, why) = if req {
+                        (Verdict::Breaking, "`new` takes one more argument")
+                    } else {
+                        (
                             Verdict::Compatible,
-                            "requests built with `new` are unaffected",
-                        ),
+                            "structs are non-exhaustive and `new` is unchanged",
+                        )
                     };
                     self.push(
                         verdict,
@@ -1062,15 +1060,13 @@ impl Diff<'_> {
             return;
         };
         for value in new_values.iter().filter(|v| !old_values.contains(v)) {
-            // Generated enums are exhaustive: a new variant breaks a `match`
-            // on a response value, and on a request value (a test double's).
             let why = if usage.output {
-                "a new variant; `match`es on it must handle it"
+                "enums are non-exhaustive, so `match`es have a wildcard arm; an older client decodes it as `Unknown`"
             } else {
-                "enums are exhaustive: a `match` on it in user code (a test double's) stops compiling"
+                "enums are non-exhaustive, so `match`es have a wildcard arm"
             };
             self.push(
-                Verdict::Breaking,
+                Verdict::Compatible,
                 place,
                 format!("enum value {value} added: {why}"),
             );

@@ -159,8 +159,17 @@ fn generic_args(ty: &syn::Type) -> Option<Vec<syn::Type>> {
     )
 }
 
+/// Whether a type is or holds a reference (`&T`, `Option<&T>`).
+fn is_borrowed(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Reference(_) => true,
+        syn::Type::Path(_) => generic_args(ty).is_some_and(|args| args.iter().any(is_borrowed)),
+        _ => false,
+    }
+}
+
 /// `#[doc = …]` attributes, one per line, so the output shows `///` lines.
-fn docs(text: &str) -> TokenStream {
+pub(crate) fn docs(text: &str) -> TokenStream {
     let lines = text.trim_end().lines().map(|line| format!(" {line}"));
     quote!(#(#[doc = #lines])*)
 }
@@ -607,7 +616,19 @@ pub(crate) fn generate(
                 name.clone()
             };
             params.push(quote!(#local: #ty));
-            args.push(quote!(#local));
+            // progenitor takes a body of a type it thinks `Copy` by value;
+            // the error path still reads it for the secrets it sent.
+            let by_value = name == "body"
+                && !is_borrowed(ty)
+                && !raw_method
+                    .generics
+                    .type_params()
+                    .any(|param| matches!(ty, syn::Type::Path(p) if p.path.is_ident(&param.ident)));
+            args.push(if by_value {
+                quote!(::std::clone::Clone::clone(&#local))
+            } else {
+                quote!(#local)
+            });
             if name == "body" {
                 let body = op.body.get("requestBody").map(|b| resolved(spec, b));
                 // Optional JSON bodies reach here as `Option<&T>` (see
@@ -773,14 +794,16 @@ pub(crate) fn generate(
                 .count()
         };
 
-        let headers_ty = if header_fields.is_empty() {
-            quote!(#rt::NoHeaders)
-        } else {
+        // Every operation has a headers struct, empty or not, so that a
+        // header the spec adds later changes no result type.
+        let headers_ty = {
             let ident = ident(&format!("{pascal}Headers"));
             let mut fields = Vec::new();
             let mut parses = Vec::new();
+            let mut field_types: Vec<(TokenStream, bool)> = Vec::new();
             for (header, (ty, required, text, rule, spec_name)) in &header_fields {
                 let required = *required && declaring(header) == success_count;
+                field_types.push((quote!(#ty), required));
                 let field = format_ident!("{}", sanitize_field(&header.to_snake_case()));
                 let field_doc = if text.is_empty() {
                     docs(&format!("The `{spec_name}` header."))
@@ -814,16 +837,53 @@ pub(crate) fn generate(
                 .map(|h| format_ident!("{}", sanitize_field(&h.to_snake_case())))
                 .collect();
             let struct_doc = docs(&format!(
-                "The headers a successful `{operation_id}` response declares, parsed per their schemas."
+                "The headers a successful `{operation_id}` response declares, parsed per their schemas{}.\n\n`#[non_exhaustive]`, so that an optional header the spec adds later breaks no code: build one with `new`, in test doubles too.",
+                if header_fields.is_empty() {
+                    " (none yet)"
+                } else {
+                    ""
+                }
             ));
+            let new_doc = docs(&format!(
+                "`{ident}` with its required headers; set the optional ones afterwards."
+            ));
+            let required_fields: Vec<(&Ident, &TokenStream)> = names
+                .iter()
+                .zip(&field_types)
+                .filter_map(|(name, (ty, required))| required.then_some((name, ty)))
+                .collect();
+            let params = required_fields
+                .iter()
+                .map(|(name, ty)| quote!(#name: impl ::std::convert::Into<#ty>));
+            let sets = names.iter().zip(&field_types).map(|(name, (_, required))| {
+                if *required {
+                    quote!(#name: #name.into())
+                } else {
+                    quote!(#name: ::std::option::Option::None)
+                }
+            });
+            let headers_param = if names.is_empty() {
+                format_ident!("_headers")
+            } else {
+                format_ident!("headers")
+            };
             header_items.push(quote! {
                 #struct_doc
                 #[derive(Clone, Debug)]
+                #[non_exhaustive]
                 pub struct #ident { #(#fields)* }
+
+                impl #ident {
+                    #new_doc
+                    #[allow(clippy::new_without_default)]
+                    pub fn new(#(#params),*) -> Self {
+                        Self { #(#sets),* }
+                    }
+                }
 
                 impl #rt::FromHeaders for #ident {
                     fn from_headers(
-                        headers: &::reqwest::header::HeaderMap,
+                        #headers_param: &::reqwest::header::HeaderMap,
                     ) -> ::std::result::Result<Self, #rt::HeaderError> {
                         #(#parses)*
                         ::std::result::Result::Ok(Self { #(#names),* })
@@ -1609,168 +1669,6 @@ fn servers(spec: &Value, rt: &TokenStream) -> (TokenStream, TokenStream) {
             }
         },
     )
-}
-
-/// The struct types requests use (method parameters and what they contain):
-/// marks them `#[non_exhaustive]` in progenitor's output and adds a `new`
-/// constructor to each, taking the required fields, so a new optional field
-/// in the spec does not break code that builds requests.
-pub(crate) fn seal_input_types(raw: &mut syn::File, spec: &Value) {
-    use std::collections::BTreeSet;
-
-    // Type names used by method parameters.
-    let mut wanted: Vec<String> = Vec::new();
-    for method in raw_methods(raw).values() {
-        for (_, ty) in &method.params {
-            collect_type_names(&quote!(#ty), &mut wanted);
-        }
-    }
-    let Some(types) = raw.items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
-        _ => None,
-    }) else {
-        return;
-    };
-    let structs: BTreeMap<String, usize> = types
-        .1
-        .iter()
-        .enumerate()
-        .filter_map(|(index, item)| match item {
-            syn::Item::Struct(s) if matches!(s.fields, syn::Fields::Named(_)) => {
-                Some((s.ident.to_string(), index))
-            }
-            _ => None,
-        })
-        .collect();
-    let all_types: BTreeSet<String> = types
-        .1
-        .iter()
-        .filter_map(|item| match item {
-            syn::Item::Struct(s) => Some(s.ident.to_string()),
-            syn::Item::Enum(e) => Some(e.ident.to_string()),
-            _ => None,
-        })
-        .collect();
-
-    // Close over field types.
-    let mut seen: BTreeSet<String> = BTreeSet::new();
-    while let Some(name) = wanted.pop() {
-        if !all_types.contains(&name) || !seen.insert(name.clone()) {
-            continue;
-        }
-        if let Some(index) = structs.get(&name)
-            && let syn::Item::Struct(item) = &types.1[*index]
-        {
-            for field in &item.fields {
-                let ty = &field.ty;
-                collect_type_names(&quote!(#ty), &mut wanted);
-            }
-        }
-    }
-
-    let mut constructors: Vec<syn::Item> = Vec::new();
-    for name in seen {
-        let Some(index) = structs.get(&name) else {
-            continue;
-        };
-        let syn::Item::Struct(item) = &mut types.1[*index] else {
-            continue;
-        };
-        item.attrs.push(syn::parse_quote!(#[non_exhaustive]));
-
-        let spec_required: Vec<String> = spec
-            .pointer("/components/schemas")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-            .find(|(component, _)| component.to_pascal_case() == name)
-            .and_then(|(_, schema)| schema.get("required"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect();
-
-        let mut required: Vec<(usize, Ident, syn::Type)> = Vec::new();
-        let mut optional: Vec<(Ident, TokenStream)> = Vec::new();
-        for (position, field) in item.fields.iter().enumerate() {
-            let Some(ident) = field.ident.clone() else {
-                continue;
-            };
-            let serde_attrs: Vec<String> = field
-                .attrs
-                .iter()
-                .filter(|a| a.path().is_ident("serde"))
-                .map(|a| quote!(#a).to_string())
-                .collect();
-            // `#[serde(default = "path")]` names the default's function.
-            let default_fn = serde_attrs.iter().find_map(|a| {
-                let path = a.split("default = \"").nth(1)?.split('"').next()?;
-                syn::parse_str::<syn::Path>(path).ok()
-            });
-            let has_default = serde_attrs.iter().any(|a| a.contains("default"));
-            let is_option = matches!(&field.ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"));
-            if has_default || is_option {
-                let value = match default_fn {
-                    Some(path) => quote!(#path()),
-                    None => quote!(::std::default::Default::default()),
-                };
-                optional.push((ident, value));
-                continue;
-            }
-            let wire_name = serde_attrs
-                .iter()
-                .find_map(|a| {
-                    a.split("rename = \"")
-                        .nth(1)
-                        .and_then(|rest| rest.split('"').next())
-                        .map(str::to_string)
-                })
-                .unwrap_or_else(|| ident.to_string().trim_start_matches("r#").to_string());
-            let order = spec_required
-                .iter()
-                .position(|r| *r == wire_name)
-                .unwrap_or(spec_required.len() + position);
-            required.push((order, ident, field.ty.clone()));
-        }
-        required.sort_by_key(|(order, _, _)| *order);
-        let ty = format_ident!("{}", name);
-        let params = required
-            .iter()
-            .map(|(_, ident, ty)| quote!(#ident: impl ::std::convert::Into<#ty>));
-        let sets = required
-            .iter()
-            .map(|(_, ident, _)| quote!(#ident: #ident.into()));
-        let defaults = optional.iter().map(|(ident, value)| quote!(#ident: #value));
-        let doc = docs(&format!(
-            "A `{name}` with its required fields; set the optional ones afterwards.\n\nRequest types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them."
-        ));
-        // Inside the types module, where field types and default functions
-        // are in scope as typify wrote them.
-        constructors.push(syn::parse_quote! {
-            impl #ty {
-                #doc
-                #[allow(clippy::new_without_default)]
-                pub fn new(#(#params),*) -> Self {
-                    Self { #(#sets,)* #(#defaults,)* }
-                }
-            }
-        });
-    }
-    types.1.extend(constructors);
-}
-
-/// The identifiers of a type's path segments (candidates for generated
-/// type names).
-fn collect_type_names(tokens: &TokenStream, out: &mut Vec<String>) {
-    for token in tokens.clone() {
-        match token {
-            proc_macro2::TokenTree::Ident(ident) => out.push(ident.to_string()),
-            proc_macro2::TokenTree::Group(group) => collect_type_names(&group.stream(), out),
-            _ => {}
-        }
-    }
 }
 
 #[cfg(test)]

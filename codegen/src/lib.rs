@@ -34,6 +34,7 @@ mod cycles;
 pub mod diff;
 mod error;
 mod facade;
+mod growth;
 mod limits;
 mod locate;
 mod nulls;
@@ -41,6 +42,7 @@ mod paths;
 mod preprocess;
 pub mod review;
 mod rules;
+mod serde_attrs;
 mod servers;
 mod shape;
 mod snapshot;
@@ -251,7 +253,7 @@ fn generate(text: &str, file: &str, runtime_crate: &str) -> Result<String, SpecE
     // The typed layer is this crate's own code; should it ever panic on a
     // document, that too becomes a message rather than a backtrace.
     let layered = quietly(|| {
-        facade::seal_input_types(&mut raw, &json);
+        growth::make_growable(&mut raw, &json, runtime_crate);
         nulls::refuse_nulls(&mut raw, &json, runtime_crate);
         facade::generate(&doc, &raw, runtime_crate)
     });

@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use crate::serde_attrs;
 use crate::validate::resolved;
 use crate::walk;
 
@@ -74,15 +75,10 @@ fn refuse_nulls_in(item: &mut syn::ItemStruct, schemas: &[Nullability], path: &s
 
 /// The property's name in the spec: its serde rename, or the field's name.
 fn spec_name(field: &syn::Field) -> Option<String> {
-    serde_keys(field)
-        .into_iter()
-        .find_map(|(key, value)| (key == "rename").then_some(value).flatten())
-        .or_else(|| {
-            field
-                .ident
-                .as_ref()
-                .map(|ident| ident.to_string().trim_start_matches("r#").to_string())
-        })
+    field
+        .ident
+        .as_ref()
+        .map(|ident| serde_attrs::wire_name(&field.attrs, ident))
 }
 
 /// An `Option<T>` field that serde reads with its own rules: neither a
@@ -100,38 +96,9 @@ fn is_plain_option(field: &syn::Field) -> bool {
     {
         return false;
     }
-    !serde_keys(field)
+    !serde_attrs::serde_keys(&field.attrs)
         .iter()
         .any(|(key, _)| ["deserialize_with", "with", "default"].contains(&key.as_str()))
-}
-
-/// The keys of a field's `#[serde(…)]` attributes, each with its value when
-/// that is a string literal (`rename = "type"`).
-fn serde_keys(field: &syn::Field) -> Vec<(String, Option<String>)> {
-    let mut keys = Vec::new();
-    for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let _ = attr.parse_nested_meta(|meta| {
-            let key = meta
-                .path
-                .get_ident()
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            let value = if meta.input.peek(syn::Token![=]) {
-                match meta.value()?.parse::<syn::Expr>()? {
-                    syn::Expr::Lit(syn::ExprLit {
-                        lit: syn::Lit::Str(text),
-                        ..
-                    }) => Some(text.value()),
-                    _ => None,
-                }
-            } else {
-                None
-            };
-            keys.push((key, value));
-            Ok(())
-        });
-    }
-    keys
 }
 
 /// Every object schema of the document (any OpenAPI object with a

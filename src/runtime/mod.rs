@@ -18,6 +18,7 @@ mod redact;
 mod response;
 mod rules;
 mod secret;
+mod unknown;
 
 pub use body::{after_response, execute};
 pub use call::{
@@ -34,11 +35,11 @@ pub use options::{
 pub use path::{check_path_segment, encode_path};
 pub use redact::{keep_error, redact_echo, sent_secrets};
 pub use response::{
-    FromHeaders, HeaderError, HeaderValueType, NoHeaders, Response, optional_header,
-    required_header,
+    FromHeaders, HeaderError, HeaderValueType, Response, optional_header, required_header,
 };
 pub use rules::{BoundsError, Limit, Pattern, Rule, Validate, check};
 pub use secret::Secret;
+pub use unknown::UnknownValue;
 
 /// A short name for the kind of a JSON error, which (unlike its message)
 /// never quotes the input.

@@ -12,7 +12,7 @@ use super::Secret;
 /// A successful response: its status, the headers the spec declares for
 /// it (parsed into `H`), and its body. It dereferences to the body.
 #[derive(Clone, Debug)]
-pub struct Response<T, H = NoHeaders> {
+pub struct Response<T, H> {
     pub(crate) status: StatusCode,
     pub(crate) headers: H,
     pub(crate) body: T,
@@ -67,16 +67,6 @@ pub trait FromHeaders: Sized {
     /// Parses the declared headers; a required header that is missing, or
     /// any declared header that does not parse, is an error.
     fn from_headers(headers: &HeaderMap) -> Result<Self, HeaderError>;
-}
-
-/// The headers of a response that declares none.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct NoHeaders;
-
-impl FromHeaders for NoHeaders {
-    fn from_headers(_: &HeaderMap) -> Result<Self, HeaderError> {
-        Ok(NoHeaders)
-    }
 }
 
 /// A declared response header that is missing or does not parse. It names

@@ -182,11 +182,7 @@ mod tests {
                 async {
                     Err(runtime::Error::Api {
                         status: StatusCode::TOO_MANY_REQUESTS,
-                        body: types::AuthError {
-                            code: "rate_limited".into(),
-                            message: "later".into(),
-                            details: Default::default(),
-                        },
+                        body: types::AuthError::new("rate_limited", "later"),
                         retry_after: Some(Duration::MAX),
                     })
                 }

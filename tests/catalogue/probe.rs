@@ -1,79 +1,93 @@
 //! User code written against the client generated from the unchanged spec
 //! (`codegen/tests/fixtures/auth.yaml`), as a crate using it would write it:
-//! test doubles build response values as struct literals, every enum is
-//! matched exhaustively, every result type is named and every method called.
+//! test doubles build response and header values with their constructors and
+//! set every optional field, every enum is matched (with the wildcard arm
+//! `#[non_exhaustive]` asks for), every result type is named and every
+//! method called.
 //! `tests/catalogue.rs` compiles it against each changed spec's client.
 
 use c2m_api::{Client, Server, headers, security, types};
-use c2m_auth::runtime::{Error, NoHeaders, Response, Secret};
+use c2m_auth::runtime::{Error, Response, Secret};
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 
 /// A test double's long-term token.
 pub fn long_token() -> types::LongTokenResponse {
-    types::LongTokenResponse {
-        access_token: Secret::from("lt"),
-        expires_at: DateTime::<Utc>::UNIX_EPOCH,
-        expires_in: 2_592_000,
-        scopes: vec!["jobs:*".to_string()],
-        token_id: Some("tok_lt".to_string()),
-        token_type: types::LongTokenResponseTokenType::Bearer,
-    }
+    let mut token = types::LongTokenResponse::new(
+        types::LongTokenResponseTokenType::Bearer,
+        Secret::from("lt"),
+        2_592_000,
+        DateTime::<Utc>::UNIX_EPOCH,
+    );
+    token.scopes = vec!["jobs:*".to_string()];
+    token.token_id = Some("tok_lt".to_string());
+    token
 }
 
 /// A test double's short-term token.
 pub fn short_token() -> types::ShortTokenResponse {
-    types::ShortTokenResponse {
-        access_token: Secret::from("st"),
-        expires_at: DateTime::<Utc>::UNIX_EPOCH,
-        expires_in: 900,
-        scopes: Vec::new(),
-        token_id: None,
-        token_type: types::ShortTokenResponseTokenType::Bearer,
-    }
+    let mut token = types::ShortTokenResponse::new(
+        "Bearer",
+        "st",
+        900,
+        DateTime::<Utc>::UNIX_EPOCH,
+    );
+    token.scopes = Vec::new();
+    token.token_id = None;
+    token
 }
 
 /// A test double's error body.
 pub fn auth_error() -> types::AuthError {
-    types::AuthError {
-        code: "invalid_grant".to_string(),
-        details: serde_json::Map::new(),
-        message: "no".to_string(),
-    }
+    let mut error = types::AuthError::new("invalid_grant", "no");
+    error.details = serde_json::Map::new();
+    error
 }
 
 /// A test double's whole responses, headers included.
 pub fn responses() -> (
     Response<types::LongTokenResponse, headers::IssueLongTermTokenHeaders>,
-    Response<types::ShortTokenResponse, NoHeaders>,
-    Response<(), NoHeaders>,
+    Response<types::ShortTokenResponse, headers::IssueShortTermTokenHeaders>,
+    Response<(), headers::RevokeTokenHeaders>,
 ) {
-    let headers = headers::IssueLongTermTokenHeaders {
-        x_token_id: Some("tok_lt".to_string()),
-    };
+    let mut headers = headers::IssueLongTermTokenHeaders::new();
+    headers.x_token_id = Some("tok_lt".to_string());
     (
         Response::new(StatusCode::CREATED, headers, long_token()),
-        Response::new(StatusCode::CREATED, NoHeaders, short_token()),
-        Response::new(StatusCode::NO_CONTENT, NoHeaders, ()),
+        Response::new(
+            StatusCode::CREATED,
+            headers::IssueShortTermTokenHeaders::new(),
+            short_token(),
+        ),
+        Response::new(
+            StatusCode::NO_CONTENT,
+            headers::RevokeTokenHeaders::new(),
+            (),
+        ),
     )
 }
 
-/// Every enum, matched exhaustively (a test double reading a request too).
+/// Every enum, every variant matched (a test double reading a request
+/// too), and its text read.
 pub fn names(
     grant: types::LongTokenRequestGrantType,
     long: types::LongTokenResponseTokenType,
     short: types::ShortTokenResponseTokenType,
 ) -> [&'static str; 3] {
+    let _: [&str; 3] = [grant.as_str(), long.as_str(), short.as_str()];
     [
         match grant {
             types::LongTokenRequestGrantType::ClientCredentials => "client_credentials",
             types::LongTokenRequestGrantType::Assertion => "assertion",
+            _ => "another",
         },
         match long {
             types::LongTokenResponseTokenType::Bearer => "Bearer",
+            _ => "another",
         },
         match short {
             types::ShortTokenResponseTokenType::Bearer => "Bearer",
+            _ => "another",
         },
     ]
 }
@@ -173,13 +187,15 @@ pub async fn calls() -> Result<(), Error<types::AuthError>> {
         .issue_long_term_token(&short_auth, &long_body)
         .await?;
     let long_auth = security::LongTokenAuth::from(issued.body());
-    let short: Response<types::ShortTokenResponse, NoHeaders> = client
+    let short: Response<types::ShortTokenResponse, headers::IssueShortTermTokenHeaders> = client
         .issue_short_term_token(&long_auth, Some(&short_body))
         .await?;
-    let _: Response<types::ShortTokenResponse, NoHeaders> =
+    let _: Response<types::ShortTokenResponse, headers::IssueShortTermTokenHeaders> =
         client.issue_short_term_token(&long_auth, None).await?;
     let short_auth = security::ShortTokenAuth::from(short.body());
-    let _: Response<(), NoHeaders> = client.revoke_token(&short_auth, "tok_lt").await?;
-    let _: Response<(), NoHeaders> = client.revoke_token(&long_auth, "tok_lt").await?;
+    let _: Response<(), headers::RevokeTokenHeaders> =
+        client.revoke_token(&short_auth, "tok_lt").await?;
+    let _: Response<(), headers::RevokeTokenHeaders> =
+        client.revoke_token(&long_auth, "tok_lt").await?;
     Ok(())
 }

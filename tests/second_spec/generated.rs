@@ -132,11 +132,25 @@ mod raw {
         }
         ///`HealthResponse`
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[non_exhaustive]
         pub struct HealthResponse {
-            pub status: ::std::string::String,
+            pub status: HealthResponseStatus,
+        }
+        ///`HealthResponseStatus`
+        #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+        #[non_exhaustive]
+        pub enum HealthResponseStatus {
+            Ok,
+            Degraded,
+            Unknown,
+            /// A value the spec does not list, as the server sent it (a newer server may send values this client has never seen).
+            ///
+            /// Match it with a wildcard arm rather than by its text: once the spec lists the value, a regenerated client decodes it as a named variant.
+            UnknownValue(::c2m_auth::runtime::UnknownValue),
         }
         ///`Problem`
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[non_exhaustive]
         pub struct Problem {
             pub detail: ProblemDetail,
         }
@@ -269,6 +283,7 @@ mod raw {
         }
         ///`WidgetPage`
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[non_exhaustive]
         pub struct WidgetPage {
             pub items: ::std::vec::Vec<Widget>,
         }
@@ -359,10 +374,10 @@ mod raw {
             }
         }
         impl AnnotateWidgetBody {
-            /// A `AnnotateWidgetBody` with its required fields; set the optional ones afterwards.
+            /// `AnnotateWidgetBody` with its required fields; set the optional ones afterwards.
             ///
-            /// Request types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them.
-            #[allow(clippy::new_without_default)]
+            /// Generated structs are `#[non_exhaustive]`, so that an optional field the spec adds later breaks no code: build them with `new`, in test doubles too.
+            #[allow(clippy::new_without_default, clippy::too_many_arguments)]
             pub fn new(text: impl ::std::convert::Into<AnnotateWidgetBodyText>) -> Self {
                 Self {
                     text: text.into(),
@@ -370,11 +385,101 @@ mod raw {
                 }
             }
         }
-        impl Widget {
-            /// A `Widget` with its required fields; set the optional ones afterwards.
+        impl HealthResponse {
+            /// `HealthResponse` with its required fields; set the optional ones afterwards.
             ///
-            /// Request types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them.
-            #[allow(clippy::new_without_default)]
+            /// Generated structs are `#[non_exhaustive]`, so that an optional field the spec adds later breaks no code: build them with `new`, in test doubles too.
+            #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+            pub fn new(status: impl ::std::convert::Into<HealthResponseStatus>) -> Self {
+                Self { status: status.into() }
+            }
+        }
+        impl HealthResponseStatus {
+            /// The value's text, as the spec (or the server, for
+            /// `Unknown`) writes it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Ok => "ok",
+                    Self::Degraded => "degraded",
+                    Self::Unknown => "unknown",
+                    Self::UnknownValue(value) => value.as_str(),
+                }
+            }
+        }
+        impl ::std::fmt::Display for HealthResponseStatus {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        /// The named variant for listed text, and `Unknown` for any other.
+        impl ::std::convert::From<&str> for HealthResponseStatus {
+            fn from(value: &str) -> Self {
+                match value {
+                    "ok" => Self::Ok,
+                    "degraded" => Self::Degraded,
+                    "unknown" => Self::Unknown,
+                    other => {
+                        Self::UnknownValue(
+                            ::c2m_auth::runtime::UnknownValue::from_unlisted(other),
+                        )
+                    }
+                }
+            }
+        }
+        /// The named variant for listed text, and `Unknown` for any other.
+        impl ::std::convert::From<::std::string::String> for HealthResponseStatus {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "ok" => Self::Ok,
+                    "degraded" => Self::Degraded,
+                    "unknown" => Self::Unknown,
+                    _ => {
+                        Self::UnknownValue(
+                            ::c2m_auth::runtime::UnknownValue::from_unlisted(value),
+                        )
+                    }
+                }
+            }
+        }
+        /// Never fails: text the spec does not list becomes `Unknown`.
+        impl ::std::str::FromStr for HealthResponseStatus {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                ::std::result::Result::Ok(Self::from(value))
+            }
+        }
+        impl ::serde::Serialize for HealthResponseStatus {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for HealthResponseStatus {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
+        }
+        impl Problem {
+            /// `Problem` with its required fields; set the optional ones afterwards.
+            ///
+            /// Generated structs are `#[non_exhaustive]`, so that an optional field the spec adds later breaks no code: build them with `new`, in test doubles too.
+            #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+            pub fn new(detail: impl ::std::convert::Into<ProblemDetail>) -> Self {
+                Self { detail: detail.into() }
+            }
+        }
+        impl Widget {
+            /// `Widget` with its required fields; set the optional ones afterwards.
+            ///
+            /// Generated structs are `#[non_exhaustive]`, so that an optional field the spec adds later breaks no code: build them with `new`, in test doubles too.
+            #[allow(clippy::new_without_default, clippy::too_many_arguments)]
             pub fn new(
                 name: impl ::std::convert::Into<WidgetName>,
                 weight: impl ::std::convert::Into<f64>,
@@ -386,6 +491,17 @@ mod raw {
                     tags: tags.into(),
                     secret_code: ::std::default::Default::default(),
                 }
+            }
+        }
+        impl WidgetPage {
+            /// `WidgetPage` with its required fields; set the optional ones afterwards.
+            ///
+            /// Generated structs are `#[non_exhaustive]`, so that an optional field the spec adds later breaks no code: build them with `new`, in test doubles too.
+            #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+            pub fn new(
+                items: impl ::std::convert::Into<::std::vec::Vec<Widget>>,
+            ) -> Self {
+                Self { items: items.into() }
             }
         }
     }
@@ -877,7 +993,10 @@ pub mod headers {
     #[allow(unused_imports)]
     use super::rules;
     /// The headers a successful `listWidgets` response declares, parsed per their schemas.
+    ///
+    /// `#[non_exhaustive]`, so that an optional header the spec adds later breaks no code: build one with `new`, in test doubles too.
     #[derive(Clone, Debug)]
+    #[non_exhaustive]
     pub struct ListWidgetsHeaders {
         /// The `X-Expires` header.
         pub x_expires: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -885,6 +1004,17 @@ pub mod headers {
         pub x_rate_remaining: i64,
         /// The `X-Tags` header.
         pub x_tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl ListWidgetsHeaders {
+        /// `ListWidgetsHeaders` with its required headers; set the optional ones afterwards.
+        #[allow(clippy::new_without_default)]
+        pub fn new(x_rate_remaining: impl ::std::convert::Into<i64>) -> Self {
+            Self {
+                x_expires: ::std::option::Option::None,
+                x_rate_remaining: x_rate_remaining.into(),
+                x_tags: ::std::option::Option::None,
+            }
+        }
     }
     impl ::c2m_auth::runtime::FromHeaders for ListWidgetsHeaders {
         fn from_headers(
@@ -915,10 +1045,24 @@ pub mod headers {
         }
     }
     /// The headers a successful `createWidget` response declares, parsed per their schemas.
+    ///
+    /// `#[non_exhaustive]`, so that an optional header the spec adds later breaks no code: build one with `new`, in test doubles too.
     #[derive(Clone, Debug)]
+    #[non_exhaustive]
     pub struct CreateWidgetHeaders {
         /// The `X-Session` header.
         pub x_session: ::c2m_auth::runtime::Secret,
+    }
+    impl CreateWidgetHeaders {
+        /// `CreateWidgetHeaders` with its required headers; set the optional ones afterwards.
+        #[allow(clippy::new_without_default)]
+        pub fn new(
+            x_session: impl ::std::convert::Into<::c2m_auth::runtime::Secret>,
+        ) -> Self {
+            Self {
+                x_session: x_session.into(),
+            }
+        }
     }
     impl ::c2m_auth::runtime::FromHeaders for CreateWidgetHeaders {
         fn from_headers(
@@ -928,6 +1072,66 @@ pub mod headers {
                 ::c2m_auth::runtime::Secret,
             >(headers, "X-Session")?;
             ::std::result::Result::Ok(Self { x_session })
+        }
+    }
+    /// The headers a successful `annotateWidget` response declares, parsed per their schemas (none yet).
+    ///
+    /// `#[non_exhaustive]`, so that an optional header the spec adds later breaks no code: build one with `new`, in test doubles too.
+    #[derive(Clone, Debug)]
+    #[non_exhaustive]
+    pub struct AnnotateWidgetHeaders {}
+    impl AnnotateWidgetHeaders {
+        /// `AnnotateWidgetHeaders` with its required headers; set the optional ones afterwards.
+        #[allow(clippy::new_without_default)]
+        pub fn new() -> Self {
+            Self {}
+        }
+    }
+    impl ::c2m_auth::runtime::FromHeaders for AnnotateWidgetHeaders {
+        fn from_headers(
+            _headers: &::reqwest::header::HeaderMap,
+        ) -> ::std::result::Result<Self, ::c2m_auth::runtime::HeaderError> {
+            ::std::result::Result::Ok(Self {})
+        }
+    }
+    /// The headers a successful `findPart` response declares, parsed per their schemas (none yet).
+    ///
+    /// `#[non_exhaustive]`, so that an optional header the spec adds later breaks no code: build one with `new`, in test doubles too.
+    #[derive(Clone, Debug)]
+    #[non_exhaustive]
+    pub struct FindPartHeaders {}
+    impl FindPartHeaders {
+        /// `FindPartHeaders` with its required headers; set the optional ones afterwards.
+        #[allow(clippy::new_without_default)]
+        pub fn new() -> Self {
+            Self {}
+        }
+    }
+    impl ::c2m_auth::runtime::FromHeaders for FindPartHeaders {
+        fn from_headers(
+            _headers: &::reqwest::header::HeaderMap,
+        ) -> ::std::result::Result<Self, ::c2m_auth::runtime::HeaderError> {
+            ::std::result::Result::Ok(Self {})
+        }
+    }
+    /// The headers a successful `health` response declares, parsed per their schemas (none yet).
+    ///
+    /// `#[non_exhaustive]`, so that an optional header the spec adds later breaks no code: build one with `new`, in test doubles too.
+    #[derive(Clone, Debug)]
+    #[non_exhaustive]
+    pub struct HealthHeaders {}
+    impl HealthHeaders {
+        /// `HealthHeaders` with its required headers; set the optional ones afterwards.
+        #[allow(clippy::new_without_default)]
+        pub fn new() -> Self {
+            Self {}
+        }
+    }
+    impl ::c2m_auth::runtime::FromHeaders for HealthHeaders {
+        fn from_headers(
+            _headers: &::reqwest::header::HeaderMap,
+        ) -> ::std::result::Result<Self, ::c2m_auth::runtime::HeaderError> {
+            ::std::result::Result::Ok(Self {})
         }
     }
 }
@@ -1291,7 +1495,7 @@ impl Client {
         widget_id: &'a types::AnnotateWidgetWidgetId,
         body: Option<&'a types::AnnotateWidgetBody>,
     ) -> ::std::result::Result<
-        ::c2m_auth::runtime::Response<(), ::c2m_auth::runtime::NoHeaders>,
+        ::c2m_auth::runtime::Response<(), headers::AnnotateWidgetHeaders>,
         ::c2m_auth::runtime::Error<types::Problem>,
     > {
         ::c2m_auth::runtime::check_path_segment("widgetId", &widget_id.to_string())?;
@@ -1324,7 +1528,7 @@ impl Client {
         part_id: &'a str,
         q: Option<&'a str>,
     ) -> ::std::result::Result<
-        ::c2m_auth::runtime::Response<(), ::c2m_auth::runtime::NoHeaders>,
+        ::c2m_auth::runtime::Response<(), headers::FindPartHeaders>,
         ::c2m_auth::runtime::Error<()>,
     > {
         ::c2m_auth::runtime::check_path_segment("partId", part_id)?;
@@ -1355,10 +1559,7 @@ impl Client {
     pub async fn health<'a>(
         &'a self,
     ) -> ::std::result::Result<
-        ::c2m_auth::runtime::Response<
-            types::HealthResponse,
-            ::c2m_auth::runtime::NoHeaders,
-        >,
+        ::c2m_auth::runtime::Response<types::HealthResponse, headers::HealthHeaders>,
         ::c2m_auth::runtime::Error<()>,
     > {
         let context = ::c2m_auth::runtime::CallContext::new(

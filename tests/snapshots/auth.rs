@@ -13,6 +13,7 @@ mod raw {
     pub mod types {
         ///The body of every error response.
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[non_exhaustive]
         pub struct AuthError {
             /**An OAuth-style error code, e.g. `invalid_grant`, `invalid_token`,
 `insufficient_scope`, `not_found`, `rate_limited`.
@@ -62,63 +63,19 @@ must be provided: a client secret, a one-time code, or an assertion.
             pub ttl_seconds: ::std::option::Option<i64>,
         }
         ///The grant type.
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
+        #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+        #[non_exhaustive]
         pub enum LongTokenRequestGrantType {
-            #[serde(rename = "client_credentials")]
             ClientCredentials,
-            #[serde(rename = "assertion")]
             Assertion,
-        }
-        impl ::std::fmt::Display for LongTokenRequestGrantType {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::ClientCredentials => f.write_str("client_credentials"),
-                    Self::Assertion => f.write_str("assertion"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for LongTokenRequestGrantType {
-            type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
-                match value {
-                    "client_credentials" => Ok(Self::ClientCredentials),
-                    "assertion" => Ok(Self::Assertion),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl ::std::convert::TryFrom<&str> for LongTokenRequestGrantType {
-            type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl ::std::convert::TryFrom<::std::string::String>
-        for LongTokenRequestGrantType {
-            type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+            /// A value the spec does not list, as the server sent it (a newer server may send values this client has never seen).
+            ///
+            /// Match it with a wildcard arm rather than by its text: once the spec lists the value, a regenerated client decodes it as a named variant.
+            Unknown(::c2m_auth::runtime::UnknownValue),
         }
         ///A long-term token.
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[non_exhaustive]
         pub struct LongTokenResponse {
             ///The long-term token (opaque or JWT).
             pub access_token: ::c2m_auth::runtime::Secret,
@@ -136,55 +93,14 @@ must be provided: a client secret, a one-time code, or an assertion.
             pub token_type: LongTokenResponseTokenType,
         }
         ///`LongTokenResponseTokenType`
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
+        #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+        #[non_exhaustive]
         pub enum LongTokenResponseTokenType {
             Bearer,
-        }
-        impl ::std::fmt::Display for LongTokenResponseTokenType {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Bearer => f.write_str("Bearer"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for LongTokenResponseTokenType {
-            type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
-                match value {
-                    "Bearer" => Ok(Self::Bearer),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl ::std::convert::TryFrom<&str> for LongTokenResponseTokenType {
-            type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl ::std::convert::TryFrom<::std::string::String>
-        for LongTokenResponseTokenType {
-            type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+            /// A value the spec does not list, as the server sent it (a newer server may send values this client has never seen).
+            ///
+            /// Match it with a wildcard arm rather than by its text: once the spec lists the value, a regenerated client decodes it as a named variant.
+            Unknown(::c2m_auth::runtime::UnknownValue),
         }
         ///Request for a short-term token.
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -201,6 +117,7 @@ must be provided: a client secret, a one-time code, or an assertion.
         }
         ///A short-term access token.
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[non_exhaustive]
         pub struct ShortTokenResponse {
             ///The short-term token (JWT).
             pub access_token: ::c2m_auth::runtime::Secret,
@@ -218,55 +135,14 @@ must be provided: a client secret, a one-time code, or an assertion.
             pub token_type: ShortTokenResponseTokenType,
         }
         ///`ShortTokenResponseTokenType`
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
+        #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+        #[non_exhaustive]
         pub enum ShortTokenResponseTokenType {
             Bearer,
-        }
-        impl ::std::fmt::Display for ShortTokenResponseTokenType {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Bearer => f.write_str("Bearer"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for ShortTokenResponseTokenType {
-            type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
-                match value {
-                    "Bearer" => Ok(Self::Bearer),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl ::std::convert::TryFrom<&str> for ShortTokenResponseTokenType {
-            type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl ::std::convert::TryFrom<::std::string::String>
-        for ShortTokenResponseTokenType {
-            type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+            /// A value the spec does not list, as the server sent it (a newer server may send values this client has never seen).
+            ///
+            /// Match it with a wildcard arm rather than by its text: once the spec lists the value, a regenerated client decodes it as a named variant.
+            Unknown(::c2m_auth::runtime::UnknownValue),
         }
         /// Error types.
         pub mod error {
@@ -300,11 +176,27 @@ must be provided: a client secret, a one-time code, or an assertion.
                 }
             }
         }
-        impl LongTokenRequest {
-            /// A `LongTokenRequest` with its required fields; set the optional ones afterwards.
+        impl AuthError {
+            /// `AuthError` with its required fields; set the optional ones afterwards.
             ///
-            /// Request types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them.
-            #[allow(clippy::new_without_default)]
+            /// Generated structs are `#[non_exhaustive]`, so that an optional field the spec adds later breaks no code: build them with `new`, in test doubles too.
+            #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+            pub fn new(
+                code: impl ::std::convert::Into<::std::string::String>,
+                message: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    code: code.into(),
+                    message: message.into(),
+                    details: ::std::default::Default::default(),
+                }
+            }
+        }
+        impl LongTokenRequest {
+            /// `LongTokenRequest` with its required fields; set the optional ones afterwards.
+            ///
+            /// Generated structs are `#[non_exhaustive]`, so that an optional field the spec adds later breaks no code: build them with `new`, in test doubles too.
+            #[allow(clippy::new_without_default, clippy::too_many_arguments)]
             pub fn new(
                 grant_type: impl ::std::convert::Into<LongTokenRequestGrantType>,
                 client_id: impl ::std::convert::Into<::std::string::String>,
@@ -321,16 +213,264 @@ must be provided: a client secret, a one-time code, or an assertion.
                 }
             }
         }
-        impl ShortTokenRequest {
-            /// A `ShortTokenRequest` with its required fields; set the optional ones afterwards.
+        impl LongTokenRequestGrantType {
+            /// The value's text, as the spec (or the server, for
+            /// `Unknown`) writes it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::ClientCredentials => "client_credentials",
+                    Self::Assertion => "assertion",
+                    Self::Unknown(value) => value.as_str(),
+                }
+            }
+        }
+        impl ::std::fmt::Display for LongTokenRequestGrantType {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        /// The named variant for listed text, and `Unknown` for any other.
+        impl ::std::convert::From<&str> for LongTokenRequestGrantType {
+            fn from(value: &str) -> Self {
+                match value {
+                    "client_credentials" => Self::ClientCredentials,
+                    "assertion" => Self::Assertion,
+                    other => {
+                        Self::Unknown(
+                            ::c2m_auth::runtime::UnknownValue::from_unlisted(other),
+                        )
+                    }
+                }
+            }
+        }
+        /// The named variant for listed text, and `Unknown` for any other.
+        impl ::std::convert::From<::std::string::String> for LongTokenRequestGrantType {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "client_credentials" => Self::ClientCredentials,
+                    "assertion" => Self::Assertion,
+                    _ => {
+                        Self::Unknown(
+                            ::c2m_auth::runtime::UnknownValue::from_unlisted(value),
+                        )
+                    }
+                }
+            }
+        }
+        /// Never fails: text the spec does not list becomes `Unknown`.
+        impl ::std::str::FromStr for LongTokenRequestGrantType {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                ::std::result::Result::Ok(Self::from(value))
+            }
+        }
+        impl ::serde::Serialize for LongTokenRequestGrantType {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for LongTokenRequestGrantType {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
+        }
+        impl LongTokenResponse {
+            /// `LongTokenResponse` with its required fields; set the optional ones afterwards.
             ///
-            /// Request types are `#[non_exhaustive]`, so a new optional field in the spec does not break code that builds them.
-            #[allow(clippy::new_without_default)]
+            /// Generated structs are `#[non_exhaustive]`, so that an optional field the spec adds later breaks no code: build them with `new`, in test doubles too.
+            #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+            pub fn new(
+                token_type: impl ::std::convert::Into<LongTokenResponseTokenType>,
+                access_token: impl ::std::convert::Into<::c2m_auth::runtime::Secret>,
+                expires_in: impl ::std::convert::Into<i64>,
+                expires_at: impl ::std::convert::Into<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
+                >,
+            ) -> Self {
+                Self {
+                    token_type: token_type.into(),
+                    access_token: access_token.into(),
+                    expires_in: expires_in.into(),
+                    expires_at: expires_at.into(),
+                    scopes: ::std::default::Default::default(),
+                    token_id: ::std::default::Default::default(),
+                }
+            }
+        }
+        impl LongTokenResponseTokenType {
+            /// The value's text, as the spec (or the server, for
+            /// `Unknown`) writes it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Bearer => "Bearer",
+                    Self::Unknown(value) => value.as_str(),
+                }
+            }
+        }
+        impl ::std::fmt::Display for LongTokenResponseTokenType {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        /// The named variant for listed text, and `Unknown` for any other.
+        impl ::std::convert::From<&str> for LongTokenResponseTokenType {
+            fn from(value: &str) -> Self {
+                match value {
+                    "Bearer" => Self::Bearer,
+                    other => {
+                        Self::Unknown(
+                            ::c2m_auth::runtime::UnknownValue::from_unlisted(other),
+                        )
+                    }
+                }
+            }
+        }
+        /// The named variant for listed text, and `Unknown` for any other.
+        impl ::std::convert::From<::std::string::String> for LongTokenResponseTokenType {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "Bearer" => Self::Bearer,
+                    _ => {
+                        Self::Unknown(
+                            ::c2m_auth::runtime::UnknownValue::from_unlisted(value),
+                        )
+                    }
+                }
+            }
+        }
+        /// Never fails: text the spec does not list becomes `Unknown`.
+        impl ::std::str::FromStr for LongTokenResponseTokenType {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                ::std::result::Result::Ok(Self::from(value))
+            }
+        }
+        impl ::serde::Serialize for LongTokenResponseTokenType {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for LongTokenResponseTokenType {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
+        }
+        impl ShortTokenRequest {
+            /// `ShortTokenRequest` with its required fields; set the optional ones afterwards.
+            ///
+            /// Generated structs are `#[non_exhaustive]`, so that an optional field the spec adds later breaks no code: build them with `new`, in test doubles too.
+            #[allow(clippy::new_without_default, clippy::too_many_arguments)]
             pub fn new() -> Self {
                 Self {
                     long_token: ::std::default::Default::default(),
                     scopes: ::std::default::Default::default(),
                 }
+            }
+        }
+        impl ShortTokenResponse {
+            /// `ShortTokenResponse` with its required fields; set the optional ones afterwards.
+            ///
+            /// Generated structs are `#[non_exhaustive]`, so that an optional field the spec adds later breaks no code: build them with `new`, in test doubles too.
+            #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+            pub fn new(
+                token_type: impl ::std::convert::Into<ShortTokenResponseTokenType>,
+                access_token: impl ::std::convert::Into<::c2m_auth::runtime::Secret>,
+                expires_in: impl ::std::convert::Into<i64>,
+                expires_at: impl ::std::convert::Into<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
+                >,
+            ) -> Self {
+                Self {
+                    token_type: token_type.into(),
+                    access_token: access_token.into(),
+                    expires_in: expires_in.into(),
+                    expires_at: expires_at.into(),
+                    scopes: ::std::default::Default::default(),
+                    token_id: ::std::default::Default::default(),
+                }
+            }
+        }
+        impl ShortTokenResponseTokenType {
+            /// The value's text, as the spec (or the server, for
+            /// `Unknown`) writes it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Bearer => "Bearer",
+                    Self::Unknown(value) => value.as_str(),
+                }
+            }
+        }
+        impl ::std::fmt::Display for ShortTokenResponseTokenType {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        /// The named variant for listed text, and `Unknown` for any other.
+        impl ::std::convert::From<&str> for ShortTokenResponseTokenType {
+            fn from(value: &str) -> Self {
+                match value {
+                    "Bearer" => Self::Bearer,
+                    other => {
+                        Self::Unknown(
+                            ::c2m_auth::runtime::UnknownValue::from_unlisted(other),
+                        )
+                    }
+                }
+            }
+        }
+        /// The named variant for listed text, and `Unknown` for any other.
+        impl ::std::convert::From<::std::string::String>
+        for ShortTokenResponseTokenType {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "Bearer" => Self::Bearer,
+                    _ => {
+                        Self::Unknown(
+                            ::c2m_auth::runtime::UnknownValue::from_unlisted(value),
+                        )
+                    }
+                }
+            }
+        }
+        /// Never fails: text the spec does not list becomes `Unknown`.
+        impl ::std::str::FromStr for ShortTokenResponseTokenType {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                ::std::result::Result::Ok(Self::from(value))
+            }
+        }
+        impl ::serde::Serialize for ShortTokenResponseTokenType {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for ShortTokenResponseTokenType {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
             }
         }
     }
@@ -770,10 +910,22 @@ pub mod headers {
     #[allow(unused_imports)]
     use super::rules;
     /// The headers a successful `issueLongTermToken` response declares, parsed per their schemas.
+    ///
+    /// `#[non_exhaustive]`, so that an optional header the spec adds later breaks no code: build one with `new`, in test doubles too.
     #[derive(Clone, Debug)]
+    #[non_exhaustive]
     pub struct IssueLongTermTokenHeaders {
         /// Server-generated identifier for revocation and audit (`X-Token-Id`).
         pub x_token_id: ::std::option::Option<::std::string::String>,
+    }
+    impl IssueLongTermTokenHeaders {
+        /// `IssueLongTermTokenHeaders` with its required headers; set the optional ones afterwards.
+        #[allow(clippy::new_without_default)]
+        pub fn new() -> Self {
+            Self {
+                x_token_id: ::std::option::Option::None,
+            }
+        }
     }
     impl ::c2m_auth::runtime::FromHeaders for IssueLongTermTokenHeaders {
         fn from_headers(
@@ -783,6 +935,46 @@ pub mod headers {
                 ::std::string::String,
             >(headers, "X-Token-Id")?;
             ::std::result::Result::Ok(Self { x_token_id })
+        }
+    }
+    /// The headers a successful `issueShortTermToken` response declares, parsed per their schemas (none yet).
+    ///
+    /// `#[non_exhaustive]`, so that an optional header the spec adds later breaks no code: build one with `new`, in test doubles too.
+    #[derive(Clone, Debug)]
+    #[non_exhaustive]
+    pub struct IssueShortTermTokenHeaders {}
+    impl IssueShortTermTokenHeaders {
+        /// `IssueShortTermTokenHeaders` with its required headers; set the optional ones afterwards.
+        #[allow(clippy::new_without_default)]
+        pub fn new() -> Self {
+            Self {}
+        }
+    }
+    impl ::c2m_auth::runtime::FromHeaders for IssueShortTermTokenHeaders {
+        fn from_headers(
+            _headers: &::reqwest::header::HeaderMap,
+        ) -> ::std::result::Result<Self, ::c2m_auth::runtime::HeaderError> {
+            ::std::result::Result::Ok(Self {})
+        }
+    }
+    /// The headers a successful `revokeToken` response declares, parsed per their schemas (none yet).
+    ///
+    /// `#[non_exhaustive]`, so that an optional header the spec adds later breaks no code: build one with `new`, in test doubles too.
+    #[derive(Clone, Debug)]
+    #[non_exhaustive]
+    pub struct RevokeTokenHeaders {}
+    impl RevokeTokenHeaders {
+        /// `RevokeTokenHeaders` with its required headers; set the optional ones afterwards.
+        #[allow(clippy::new_without_default)]
+        pub fn new() -> Self {
+            Self {}
+        }
+    }
+    impl ::c2m_auth::runtime::FromHeaders for RevokeTokenHeaders {
+        fn from_headers(
+            _headers: &::reqwest::header::HeaderMap,
+        ) -> ::std::result::Result<Self, ::c2m_auth::runtime::HeaderError> {
+            ::std::result::Result::Ok(Self {})
         }
     }
 }
@@ -1121,7 +1313,7 @@ impl Client {
     ) -> ::std::result::Result<
         ::c2m_auth::runtime::Response<
             types::ShortTokenResponse,
-            ::c2m_auth::runtime::NoHeaders,
+            headers::IssueShortTermTokenHeaders,
         >,
         ::c2m_auth::runtime::Error<types::AuthError>,
     > {
@@ -1167,7 +1359,7 @@ impl Client {
         credential: &(impl security::RevokeTokenCredential + ?Sized),
         token_id: &'a str,
     ) -> ::std::result::Result<
-        ::c2m_auth::runtime::Response<(), ::c2m_auth::runtime::NoHeaders>,
+        ::c2m_auth::runtime::Response<(), headers::RevokeTokenHeaders>,
         ::c2m_auth::runtime::Error<types::AuthError>,
     > {
         ::c2m_auth::runtime::check_path_segment("tokenId", token_id)?;

@@ -1,0 +1,315 @@
+//! Generated types that stay compatible as the spec grows.
+//!
+//! The change report calls some spec changes compatible; these rewrites of
+//! typify's `types` module make that true for code in other crates:
+//! - every struct with named fields is `#[non_exhaustive]` and has `new`,
+//!   taking its required fields in the spec's order: an optional field added
+//!   later changes neither `new` nor any field a user reads or sets;
+//! - every enum is `#[non_exhaustive]`, so users' `match`es carry a
+//!   wildcard arm and a variant added later breaks none of them;
+//! - every string enum is open, as the AWS SDK's are: a value the spec does
+//!   not list decodes into `Unknown(UnknownValue)` instead of failing, so an
+//!   older client survives a newer server.
+
+use heck::ToPascalCase;
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use crate::facade::docs;
+use crate::serde_attrs::{serde_keys, serde_value, wire_name};
+
+/// Rewrites progenitor's `types` module as the module docs say.
+pub(crate) fn make_growable(raw: &mut syn::File, spec: &Value, runtime_crate: &str) {
+    drop_streams(raw);
+    let rt: TokenStream = {
+        let krate = format_ident!("{}", runtime_crate.replace('-', "_"));
+        quote!(::#krate::runtime)
+    };
+    let Some((_, items)) = raw.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
+        _ => None,
+    }) else {
+        return;
+    };
+    let mut added: Vec<syn::Item> = Vec::new();
+    let mut opened: Vec<String> = Vec::new();
+    for item in items.iter_mut() {
+        match item {
+            syn::Item::Struct(item) if matches!(item.fields, syn::Fields::Named(_)) => {
+                item.attrs.push(syn::parse_quote!(#[non_exhaustive]));
+                added.push(constructor(item, &spec_required(spec, &item.ident)));
+            }
+            syn::Item::Enum(item) => {
+                item.attrs.push(syn::parse_quote!(#[non_exhaustive]));
+                if let Some(values) = string_values(item) {
+                    added.extend(open_enum(item, &values, &rt));
+                    opened.push(item.ident.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    // typify's conversions of an opened enum match every variant and fail
+    // on other text; the open enum's own replace them.
+    items.retain(|item| !is_string_conversion(item, &opened));
+    items.extend(added);
+}
+
+/// The `required` list of the component schema typify named `name`, in the
+/// spec's order (empty for a type typify made up for an inline schema).
+fn spec_required(spec: &Value, name: &Ident) -> Vec<String> {
+    spec.pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .find(|(component, _)| *name == component.to_pascal_case())
+        .and_then(|(_, schema)| schema.get("required"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
+}
+
+/// `new`, taking the fields serde requires (the spec's required order,
+/// then typify's), and giving the others their defaults.
+fn constructor(item: &syn::ItemStruct, spec_required: &[String]) -> syn::Item {
+    let mut required: Vec<(usize, Ident, syn::Type)> = Vec::new();
+    let mut optional: Vec<(Ident, TokenStream)> = Vec::new();
+    for (position, field) in item.fields.iter().enumerate() {
+        let Some(ident) = field.ident.clone() else {
+            continue;
+        };
+        let keys = serde_keys(&field.attrs);
+        let has_default = keys.iter().any(|(key, _)| key == "default");
+        if has_default || is_option(&field.ty) {
+            // `#[serde(default = "path")]` names the default's function.
+            let value = match serde_value(&field.attrs, "default")
+                .and_then(|path| syn::parse_str::<syn::Path>(&path).ok())
+            {
+                Some(path) => quote!(#path()),
+                None => quote!(::std::default::Default::default()),
+            };
+            optional.push((ident, value));
+            continue;
+        }
+        let name = wire_name(&field.attrs, &ident);
+        let order = spec_required
+            .iter()
+            .position(|r| *r == name)
+            .unwrap_or(spec_required.len() + position);
+        required.push((order, ident, field.ty.clone()));
+    }
+    required.sort_by_key(|(order, _, _)| *order);
+    let ty = &item.ident;
+    let params = required
+        .iter()
+        .map(|(_, ident, ty)| quote!(#ident: impl ::std::convert::Into<#ty>));
+    let sets = required
+        .iter()
+        .map(|(_, ident, _)| quote!(#ident: #ident.into()));
+    let defaults = optional.iter().map(|(ident, value)| quote!(#ident: #value));
+    let doc = docs(&format!(
+        "`{ty}` with its required fields; set the optional ones afterwards.\n\nGenerated structs are `#[non_exhaustive]`, so that an optional field the spec adds later breaks no code: build them with `new`, in test doubles too."
+    ));
+    // Inside the types module, where field types and default functions
+    // are in scope as typify wrote them.
+    syn::parse_quote! {
+        impl #ty {
+            #doc
+            #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#sets,)* #(#defaults,)* }
+            }
+        }
+    }
+}
+
+fn is_option(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"))
+}
+
+/// Each variant with the text serde gives it, when the enum is plain
+/// strings: unit variants only, and no enum-wide serde renaming.
+fn string_values(item: &syn::ItemEnum) -> Option<Vec<(Ident, String)>> {
+    if !serde_keys(&item.attrs).is_empty() {
+        return None;
+    }
+    item.variants
+        .iter()
+        .map(|variant| {
+            matches!(variant.fields, syn::Fields::Unit).then(|| {
+                (
+                    variant.ident.clone(),
+                    wire_name(&variant.attrs, &variant.ident),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Adds the `Unknown` variant, and replaces serde's derives and typify's
+/// conversions with ones that keep unlisted text (returned as new items).
+fn open_enum(
+    item: &mut syn::ItemEnum,
+    values: &[(Ident, String)],
+    rt: &TokenStream,
+) -> Vec<syn::Item> {
+    let unknown = unknown_variant(values);
+    strip_derives(&mut item.attrs);
+    for variant in &mut item.variants {
+        variant.attrs.retain(|a| !a.path().is_ident("serde"));
+    }
+    let ty = &item.ident;
+    let doc = docs(
+        "A value the spec does not list, as the server sent it (a newer server may send values this client has never seen).\n\nMatch it with a wildcard arm rather than by its text: once the spec lists the value, a regenerated client decodes it as a named variant.",
+    );
+    item.variants.push(syn::parse_quote! {
+        #doc
+        #unknown(#rt::UnknownValue)
+    });
+    let idents: Vec<&Ident> = values.iter().map(|(ident, _)| ident).collect();
+    let texts: Vec<&String> = values.iter().map(|(_, text)| text).collect();
+    let items: [syn::Item; 7] = [
+        syn::parse_quote! {
+            impl #ty {
+                /// The value's text, as the spec (or the server, for
+                /// `Unknown`) writes it.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        #(Self::#idents => #texts,)*
+                        Self::#unknown(value) => value.as_str(),
+                    }
+                }
+            }
+        },
+        syn::parse_quote! {
+            impl ::std::fmt::Display for #ty {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+        },
+        syn::parse_quote! {
+            /// The named variant for listed text, and `Unknown` for any other.
+            impl ::std::convert::From<&str> for #ty {
+                fn from(value: &str) -> Self {
+                    match value {
+                        #(#texts => Self::#idents,)*
+                        other => Self::#unknown(#rt::UnknownValue::from_unlisted(other)),
+                    }
+                }
+            }
+        },
+        syn::parse_quote! {
+            /// The named variant for listed text, and `Unknown` for any other.
+            impl ::std::convert::From<::std::string::String> for #ty {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        #(#texts => Self::#idents,)*
+                        _ => Self::#unknown(#rt::UnknownValue::from_unlisted(value)),
+                    }
+                }
+            }
+        },
+        syn::parse_quote! {
+            /// Never fails: text the spec does not list becomes `Unknown`.
+            impl ::std::str::FromStr for #ty {
+                type Err = ::std::convert::Infallible;
+                fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                    ::std::result::Result::Ok(Self::from(value))
+                }
+            }
+        },
+        syn::parse_quote! {
+            impl ::serde::Serialize for #ty {
+                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+        },
+        syn::parse_quote! {
+            impl<'de> ::serde::Deserialize<'de> for #ty {
+                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+                }
+            }
+        },
+    ];
+    items.into()
+}
+
+/// `Unknown`; `UnknownValue` if the spec has a value named so; then
+/// `UnknownValue2`, `UnknownValue3`, ….
+fn unknown_variant(values: &[(Ident, String)]) -> Ident {
+    let taken = |name: &str| values.iter().any(|(ident, _)| ident == name);
+    let mut name = "Unknown".to_string();
+    let mut n = 1;
+    while taken(&name) {
+        name = match n {
+            1 => "UnknownValue".to_string(),
+            n => format!("UnknownValue{n}"),
+        };
+        n += 1;
+    }
+    format_ident!("{name}")
+}
+
+/// Drops `Copy` (the unknown text is a `String`) and serde's derives (the
+/// open enum has its own impls) from a `#[derive(…)]` list.
+fn strip_derives(attrs: &mut [syn::Attribute]) {
+    for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+        let Ok(paths) = attr.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+        ) else {
+            continue;
+        };
+        let kept = paths.into_iter().filter(|path| {
+            let last = path.segments.last().map(|s| s.ident.to_string());
+            !matches!(last.as_deref(), Some("Copy" | "Serialize" | "Deserialize"))
+        });
+        *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+    }
+}
+
+/// typify's `Display`, `FromStr` and `TryFrom` impls of one of `enums`.
+fn is_string_conversion(item: &syn::Item, enums: &[String]) -> bool {
+    let syn::Item::Impl(block) = item else {
+        return false;
+    };
+    let (Some((trait_path, _)), syn::Type::Path(self_ty)) = (&block.trait_, block.self_ty.as_ref())
+    else {
+        return false;
+    };
+    let Some(self_name) = self_ty.path.get_ident() else {
+        return false;
+    };
+    let conversion = trait_path
+        .segments
+        .last()
+        .is_some_and(|s| ["Display", "FromStr", "TryFrom"].contains(&s.ident.to_string().as_str()));
+    conversion && enums.iter().any(|e| self_name == e)
+}
+
+/// Removes progenitor's `…_stream` methods (paginated operations) from the
+/// raw client. Their closures reuse by-value parameters that typify
+/// thought `Copy`, which an open enum is not; the typed layer wraps only
+/// the plain methods, so nothing calls them.
+fn drop_streams(raw: &mut syn::File) {
+    for item in &mut raw.items {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        let is_client =
+            matches!(block.self_ty.as_ref(), syn::Type::Path(p) if p.path.is_ident("Client"));
+        if block.trait_.is_some() || !is_client {
+            continue;
+        }
+        block.items.retain(|item| {
+            !matches!(item, syn::ImplItem::Fn(function)
+                if matches!(&function.sig.output, syn::ReturnType::Type(_, ty) if matches!(ty.as_ref(), syn::Type::ImplTrait(_))))
+        });
+    }
+}
