@@ -224,3 +224,69 @@ fn an_example_that_no_longer_fits_fails_the_tests_naming_it() {
     );
     assert!(stdout.contains("1 failed"), "{report}");
 }
+
+/// Changes the report calls compatible, all at once, on the live spec:
+/// an optional field on a response, a value on a request enum and on a
+/// response enum, an operation's first response header and one beside
+/// another.
+const COMPATIBLE_EDITS: &[(&str, &str)] = &[
+    (
+        "          description: Lifetime in seconds (e.g. 900).\n",
+        "          description: Lifetime in seconds (e.g. 900).\n        issued_at:\n          type: string\n",
+    ),
+    (
+        "enum: [client_credentials, assertion]",
+        "enum: [client_credentials, assertion, refresh_token]",
+    ),
+    (
+        "          enum: [Bearer]\n        access_token:\n          type: string\n          format: password\n          description: The long-term token",
+        "          enum: [Bearer, DPoP]\n        access_token:\n          type: string\n          format: password\n          description: The long-term token",
+    ),
+    (
+        "          description: Short-term token issued\n",
+        "          description: Short-term token issued\n          headers:\n            X-Token-Id:\n              schema:\n                type: string\n",
+    ),
+    (
+        "            X-Token-Id:\n              # chosen",
+        "            X-Request-Id:\n              schema:\n                type: string\n            X-Token-Id:\n              # chosen",
+    ),
+];
+
+/// The hand-written code (runtime, session, sandbox, examples, tests and
+/// benches) builds generated types with `new`, matches enums with a
+/// wildcard arm and names headers structs that always exist, so a change
+/// the report calls compatible leaves all of it compiling.
+#[test]
+fn compatible_spec_changes_leave_the_hand_written_code_compiling() {
+    let copy = Copy::new("compatible");
+    let original = fs::read_to_string(copy.spec()).expect("read spec");
+    let mut edited = original.clone();
+    for (from, to) in COMPATIBLE_EDITS {
+        assert_eq!(edited.matches(from).count(), 1, "anchor {from:?}");
+        edited = edited.replacen(from, to, 1);
+    }
+    let old = c2m_auth_codegen::load_document(&original, "old.yaml").expect("the spec loads");
+    let new = c2m_auth_codegen::load_document(&edited, "new.yaml").expect("the edit loads");
+    let report = c2m_auth_codegen::diff::compare(&old, &new);
+    assert!(
+        !report.is_breaking() && report.changes.len() >= COMPATIBLE_EDITS.len(),
+        "the premise: the report calls every edit compatible\n{}",
+        report.to_markdown("old", "new")
+    );
+    fs::write(copy.spec(), edited).expect("write spec");
+    let output = nested_cargo::run(
+        nested_cargo::command(&copy.root, &copy.root.join("../target")).args([
+            "check",
+            "-p",
+            "c2m-auth",
+            "--all-targets",
+            "--features",
+            "sandbox",
+        ]),
+    );
+    assert!(
+        output.status.success(),
+        "hand-written code broke on a compatible change: {}",
+        nested_cargo::describe(&output)
+    );
+}
