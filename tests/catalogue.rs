@@ -166,6 +166,13 @@ const CATALOGUE: &[Entry] = &[
         )],
     ),
     entry(
+        "value `unknown` added to a request enum (it takes the catch-all's name)",
+        &[(
+            "enum: [client_credentials, assertion]",
+            "enum: [client_credentials, assertion, unknown]",
+        )],
+    ),
+    entry(
         "value removed from a request enum",
         &[(
             "enum: [client_credentials, assertion]",

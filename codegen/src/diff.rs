@@ -15,6 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
+use heck::ToPascalCase;
 use serde_json::Value;
 
 use crate::validate::{operations, resolved, security_alternatives};
@@ -1060,6 +1061,16 @@ impl Diff<'_> {
             return;
         };
         for value in new_values.iter().filter(|v| !old_values.contains(v)) {
+            // The open enum's catch-all is `Unknown` unless a value takes
+            // that name.
+            if value.trim_matches('"').to_pascal_case() == "Unknown" {
+                self.push(
+                    Verdict::Breaking,
+                    place,
+                    format!("enum value {value} added: it takes the variant name `Unknown`, so the catch-all for unlisted values becomes `UnknownValue`"),
+                );
+                continue;
+            }
             let why = if usage.output {
                 "enums are non-exhaustive, so `match`es have a wildcard arm; an older client decodes it as `Unknown`"
             } else {

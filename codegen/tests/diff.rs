@@ -119,6 +119,16 @@ const CASES: &[Case] = &[
         "enum value \"refresh_token\" added: enums are non-exhaustive, so `match`es have a wildcard arm",
     ),
     (
+        "enum value named `unknown` added",
+        &[(
+            "enum: [client_credentials, assertion]",
+            "enum: [client_credentials, assertion, unknown]",
+        )],
+        Breaking,
+        "`LongTokenRequest.grant_type`",
+        "it takes the variant name `Unknown`",
+    ),
+    (
         "enum value added to a response enum",
         &[(
             "      description: A long-term token.\n      required: [token_type, access_token, expires_in, expires_at]\n      properties:\n        token_type:\n          type: string\n          enum: [Bearer]",

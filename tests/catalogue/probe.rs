@@ -92,6 +92,29 @@ pub fn names(
     ]
 }
 
+/// The text of an unlisted value, read through the catch-all variant (which
+/// a spec value named `Unknown` would rename).
+pub fn unlisted<'a>(
+    grant: &'a types::LongTokenRequestGrantType,
+    long: &'a types::LongTokenResponseTokenType,
+    short: &'a types::ShortTokenResponseTokenType,
+) -> [Option<&'a str>; 3] {
+    [
+        match grant {
+            types::LongTokenRequestGrantType::Unknown(value) => Some(value.as_str()),
+            _ => None,
+        },
+        match long {
+            types::LongTokenResponseTokenType::Unknown(value) => Some(value.as_str()),
+            _ => None,
+        },
+        match short {
+            types::ShortTokenResponseTokenType::Unknown(value) => Some(value.as_str()),
+            _ => None,
+        },
+    ]
+}
+
 /// Reads every field of what the client returns, by its type.
 pub fn read(
     long: &types::LongTokenResponse,
