@@ -1,0 +1,268 @@
+//! The API change report: what a spec change does to the generated Rust
+//! API, each change marked **breaking** or **compatible** for code that uses
+//! the client.
+//!
+//! The verdicts follow how the client is generated: methods take their
+//! parameters positionally; every generated struct (request, response and
+//! headers) is `#[non_exhaustive]` and built with `new(required fields)`,
+//! so only a required field changes it; every operation returns
+//! `Response<T, headers::…Headers>`, even with no headers; enums are
+//! `#[non_exhaustive]` and keep text they do not know as `Unknown`, so a new
+//! value breaks no `match` and no older client; `Server` is
+//! non-exhaustive; and each operation takes one of the credentials its
+//! `security` alternatives name.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use crate::validate::{operations, resolved};
+
+mod operations;
+mod schemas;
+mod security;
+mod servers;
+
+/// Whether a change breaks code that uses the client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verdict {
+    /// Code using the client may no longer compile, or may now be refused.
+    Breaking,
+    /// Code using the client keeps compiling and working.
+    Compatible,
+}
+
+/// One change between two versions of a spec.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// Breaking or compatible.
+    pub verdict: Verdict,
+    /// Where: an operation, a schema field, a server, a security scheme.
+    pub place: String,
+    /// What changed and, where it helps, what it means for callers.
+    pub description: String,
+}
+
+/// All changes between two documents, breaking first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    /// The changes, in a stable order.
+    pub changes: Vec<Change>,
+}
+
+impl Report {
+    /// Whether any change is breaking.
+    pub fn is_breaking(&self) -> bool {
+        self.changes.iter().any(|c| c.verdict == Verdict::Breaking)
+    }
+
+    /// Markdown to paste into a pull request.
+    pub fn to_markdown(&self, old_name: &str, new_name: &str) -> String {
+        let breaking = self
+            .changes
+            .iter()
+            .filter(|c| c.verdict == Verdict::Breaking)
+            .count();
+        let compatible = self.changes.len() - breaking;
+        let mut out = String::new();
+        let _ = writeln!(out, "## API changes: `{old_name}` → `{new_name}`\n");
+        if self.changes.is_empty() {
+            out.push_str("No change to the generated API.\n");
+            return out;
+        }
+        let _ = writeln!(
+            out,
+            "{} for code that uses the client: **{breaking} breaking**, {compatible} compatible.\n",
+            if breaking > 0 {
+                "⚠️ Breaking"
+            } else {
+                "✅ Compatible"
+            }
+        );
+        let _ = writeln!(out, "{}\n", crate::bump::Bump::needed(self).summary());
+        out.push_str("| verdict | where | change |\n| --- | --- | --- |\n");
+        for change in &self.changes {
+            let verdict = match change.verdict {
+                Verdict::Breaking => "**breaking**",
+                Verdict::Compatible => "compatible",
+            };
+            let _ = writeln!(
+                out,
+                "| {verdict} | {} | {} |",
+                escape_cell(&change.place),
+                escape_cell(&change.description)
+            );
+        }
+        out
+    }
+}
+
+fn escape_cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Compares two OpenAPI documents in their JSON form.
+pub fn compare(old: &Value, new: &Value) -> Report {
+    let mut diff = Diff {
+        old,
+        new,
+        changes: Vec::new(),
+        old_usage: usage(old),
+        new_usage: usage(new),
+    };
+    diff.servers();
+    diff.schemes();
+    diff.operations();
+    diff.conversions();
+    diff.components();
+    let mut changes = diff.changes;
+    changes.sort_by(|a, b| (a.verdict, &a.place).cmp(&(b.verdict, &b.place)));
+    changes.dedup();
+    Report { changes }
+}
+
+/// How a schema is used: in requests (built by callers), in responses
+/// (read by callers), or both.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Usage {
+    input: bool,
+    output: bool,
+}
+
+impl Usage {
+    fn or(self, other: Usage) -> Usage {
+        Usage {
+            input: self.input || other.input,
+            output: self.output || other.output,
+        }
+    }
+    const INPUT: Usage = Usage {
+        input: true,
+        output: false,
+    };
+    const OUTPUT: Usage = Usage {
+        input: false,
+        output: true,
+    };
+}
+
+const SCHEMA_PREFIX: &str = "#/components/schemas/";
+
+fn component_name(schema: &Value) -> Option<&str> {
+    schema.get("$ref")?.as_str()?.strip_prefix(SCHEMA_PREFIX)
+}
+
+/// Which component schemas requests and responses reach.
+fn usage(doc: &Value) -> BTreeMap<String, Usage> {
+    let mut found: BTreeMap<String, Usage> = BTreeMap::new();
+    fn reach(doc: &Value, schema: &Value, how: Usage, found: &mut BTreeMap<String, Usage>) {
+        if let Some(name) = component_name(schema) {
+            let entry = found.entry(name.to_string()).or_default();
+            let before = *entry;
+            *entry = entry.or(how);
+            if *entry == before && (before.input || before.output) {
+                return; // already walked this way
+            }
+            if let Some(target) = doc.pointer(&format!(
+                "/components/schemas/{}",
+                crate::locate::escape_token(name)
+            )) {
+                reach(doc, target, how, found);
+            }
+            return;
+        }
+        for child in children(schema) {
+            reach(doc, child, how, found);
+        }
+    }
+    for op in operations(doc) {
+        for (schema, how) in operation_schemas(doc, op.body) {
+            reach(doc, schema, how, &mut found);
+        }
+    }
+    found
+}
+
+/// A schema's subschemas.
+fn children(schema: &Value) -> Vec<&Value> {
+    let mut list: Vec<&Value> = Vec::new();
+    if let Some(Value::Object(props)) = schema.get("properties") {
+        list.extend(props.values());
+    }
+    list.extend(schema.get("items"));
+    list.extend(schema.get("additionalProperties").filter(|v| v.is_object()));
+    for key in ["allOf", "oneOf", "anyOf"] {
+        if let Some(Value::Array(parts)) = schema.get(key) {
+            list.extend(parts);
+        }
+    }
+    list
+}
+
+fn is_json(media: &str) -> bool {
+    media == "application/json" || media.starts_with("application/json;")
+}
+
+fn json_schema<'v>(doc: &'v Value, node: &'v Value) -> Option<&'v Value> {
+    let node = resolved(doc, node);
+    let content = node.get("content")?.as_object()?;
+    content.iter().find(|(m, _)| is_json(m))?.1.get("schema")
+}
+
+fn operation_schemas<'v>(doc: &'v Value, op: &'v Value) -> Vec<(&'v Value, Usage)> {
+    let mut list = Vec::new();
+    if let Some(schema) = op.get("requestBody").and_then(|b| json_schema(doc, b)) {
+        list.push((schema, Usage::INPUT));
+    }
+    for param in op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(schema) = resolved(doc, param).get("schema") {
+            list.push((schema, Usage::INPUT));
+        }
+    }
+    if let Some(Value::Object(responses)) = op.get("responses") {
+        for response in responses.values() {
+            if let Some(schema) = json_schema(doc, response) {
+                list.push((schema, Usage::OUTPUT));
+            }
+        }
+    }
+    list
+}
+
+struct Diff<'a> {
+    old: &'a Value,
+    new: &'a Value,
+    changes: Vec<Change>,
+    old_usage: BTreeMap<String, Usage>,
+    new_usage: BTreeMap<String, Usage>,
+}
+
+fn text<'v>(value: &'v Value, key: &str) -> &'v str {
+    value.get(key).and_then(Value::as_str).unwrap_or_default()
+}
+
+impl Diff<'_> {
+    fn push(&mut self, verdict: Verdict, place: impl Into<String>, description: impl Into<String>) {
+        self.changes.push(Change {
+            verdict,
+            place: place.into(),
+            description: description.into(),
+        });
+    }
+}
+
+/// `` `Type.field` `` for a field of a named schema, `` place › `field` ``
+/// elsewhere; `[]` stands for array items.
+fn field_place(place: &str, name: &str) -> String {
+    let separator = if name == "[]" { "" } else { "." };
+    match place.strip_suffix('`') {
+        Some(inside) if place.starts_with('`') => format!("{inside}{separator}{name}`"),
+        _ => format!("{place} › `{name}`"),
+    }
+}
