@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::{Diff, Usage, Verdict, json_schema, text};
 use crate::validate::{operations, resolved};
 
-impl Diff<'_> {
+impl<'a> Diff<'a> {
     pub(super) fn operations(&mut self) {
         let index = |doc: &'_ Value| -> BTreeMap<String, (String, String)> {
             operations(doc)
@@ -82,78 +82,63 @@ impl Diff<'_> {
         }
     }
 
-    pub(super) fn operation(&mut self, id: &str, old: (&Value, &Value), new: (&Value, &Value)) {
+    pub(super) fn operation(
+        &mut self,
+        id: &str,
+        old: (&'a Value, &'a Value),
+        new: (&'a Value, &'a Value),
+    ) {
         let place = format!("operation `{id}`");
         self.security(&place, old.0, new.0);
+        self.parameters(&place, old, new);
+        self.request_body(&place, old.0, new.0);
+        self.responses(&place, old.0, new.0);
+    }
 
-        // Parameters: positional arguments, so any addition or removal breaks.
-        let params =
-            |doc: &'_ Value, (op, item): (&Value, &Value)| -> BTreeMap<(String, String), Value> {
-                item.get("parameters")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .chain(
-                        op.get("parameters")
-                            .and_then(Value::as_array)
-                            .into_iter()
-                            .flatten(),
-                    )
-                    .map(|p| resolved(doc, p))
-                    .map(|p| {
-                        (
-                            (text(p, "in").to_string(), text(p, "name").to_string()),
-                            p.clone(),
-                        )
-                    })
-                    .collect()
-            };
-        let (old_params, new_params) = (params(self.old, old), params(self.new, new));
+    /// Parameters are positional arguments, so any addition or removal
+    /// breaks.
+    fn parameters(
+        &mut self,
+        place: &str,
+        old: (&'a Value, &'a Value),
+        new: (&'a Value, &'a Value),
+    ) {
+        let (old_params, new_params) = (parameters_of(self.old, old), parameters_of(self.new, new));
         for ((location, name), param) in &new_params {
-            match old_params.get(&(location.clone(), name.clone())) {
-                None => self.push(
+            let where_ = format!("{place} {location} parameter `{name}`");
+            let Some(before) = old_params.get(&(location.clone(), name.clone())) else {
+                self.push(
                     Verdict::Breaking,
-                    format!("{place} {location} parameter `{name}`"),
+                    where_,
                     format!(
                         "added ({}): the method takes one more argument",
-                        if param.get("required").and_then(Value::as_bool) == Some(true) {
+                        if is_required(param) {
                             "required"
                         } else {
                             "optional"
                         }
                     ),
-                ),
-                Some(before) => {
-                    let required =
-                        |p: &Value| p.get("required").and_then(Value::as_bool) == Some(true);
-                    if required(before) != required(param) {
-                        self.push(
-                            Verdict::Breaking,
-                            format!("{place} {location} parameter `{name}`"),
-                            format!(
-                                "becomes {}: the argument's type changes (`Option` {})",
-                                if required(param) {
-                                    "required"
-                                } else {
-                                    "optional"
-                                },
-                                if required(param) { "removed" } else { "added" }
-                            ),
-                        );
-                    }
-                    if let (Some(a), Some(b)) = (before.get("schema"), param.get("schema")) {
-                        self.schema(
-                            &format!("{place} {location} parameter `{name}`"),
-                            a,
-                            b,
-                            Usage::INPUT,
-                        );
-                    }
-                }
+                );
+                continue;
+            };
+            if is_required(before) != is_required(param) {
+                let now = is_required(param);
+                self.push(
+                    Verdict::Breaking,
+                    where_.clone(),
+                    format!(
+                        "becomes {}: the argument's type changes (`Option` {})",
+                        if now { "required" } else { "optional" },
+                        if now { "removed" } else { "added" }
+                    ),
+                );
+            }
+            if let (Some(a), Some(b)) = (before.get("schema"), param.get("schema")) {
+                self.schema(&where_, a, b, Usage::INPUT);
             }
         }
-        for (location, name) in old_params.keys() {
-            if !new_params.contains_key(&(location.clone(), name.clone())) {
+        for key @ (location, name) in old_params.keys() {
+            if !new_params.contains_key(key) {
                 self.push(
                     Verdict::Breaking,
                     format!("{place} {location} parameter `{name}`"),
@@ -161,33 +146,32 @@ impl Diff<'_> {
                 );
             }
         }
+    }
 
-        // Request body.
-        let body = |doc: &'_ Value, op: &Value| {
+    fn request_body(&mut self, place: &str, old: &'a Value, new: &'a Value) {
+        let body = |doc: &'a Value, op: &'a Value| {
             op.get("requestBody").map(|b| {
                 let b = resolved(doc, b);
-                (
-                    b.get("required").and_then(Value::as_bool) == Some(true),
-                    json_schema(doc, b).cloned(),
-                )
+                (is_required(b), json_schema(doc, b))
             })
         };
-        match (body(self.old, old.0), body(self.new, new.0)) {
+        let where_ = format!("{place} request body");
+        match (body(self.old, old), body(self.new, new)) {
             (None, Some(_)) => self.push(
                 Verdict::Breaking,
-                format!("{place} request body"),
+                where_,
                 "added: the method takes a body argument",
             ),
             (Some(_), None) => self.push(
                 Verdict::Breaking,
-                format!("{place} request body"),
+                where_,
                 "removed: the method no longer takes a body",
             ),
             (Some((was_required, a)), Some((required, b))) => {
                 if was_required != required {
                     self.push(
                         Verdict::Breaking,
-                        format!("{place} request body"),
+                        where_.clone(),
                         format!(
                             "becomes {}: the body argument changes between `&T` and `Option<&T>`",
                             if required { "required" } else { "optional" }
@@ -195,64 +179,54 @@ impl Diff<'_> {
                     );
                 }
                 if let (Some(a), Some(b)) = (a, b) {
-                    self.schema(&format!("{place} request body"), &a, &b, Usage::INPUT);
+                    self.schema(&where_, a, b, Usage::INPUT);
                 }
             }
             (None, None) => {}
         }
+    }
 
-        // Responses.
-        let responses = |op: &Value| -> BTreeMap<String, Value> {
-            op.get("responses")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-                .map(|(status, r)| (status.clone(), r.clone()))
-                .collect()
-        };
-        let (old_responses, new_responses) = (responses(old.0), responses(new.0));
+    fn responses(&mut self, place: &str, old: &'a Value, new: &'a Value) {
+        let (old_responses, new_responses) = (responses_of(old), responses_of(new));
+        let had_success = old_responses.keys().any(|s| s.starts_with('2'));
         for (status, response) in &new_responses {
             let success = status.starts_with('2');
-            match old_responses.get(status) {
-                None => self.push(
-                    if success && !old_responses.keys().any(|s| s.starts_with('2')) {
+            let where_ = format!("{place} response `{status}`");
+            let Some(before) = old_responses.get(status) else {
+                self.push(
+                    if success && !had_success {
                         Verdict::Breaking
                     } else {
                         Verdict::Compatible
                     },
-                    format!("{place} response `{status}`"),
+                    where_,
                     if success {
-                        "added".to_string()
+                        "added"
                     } else {
-                        "added: it comes back as `Error::Api` with its status".to_string()
+                        "added: it comes back as `Error::Api` with its status"
                     },
+                );
+                continue;
+            };
+            match (
+                json_schema(self.old, before),
+                json_schema(self.new, response),
+            ) {
+                (Some(a), Some(b)) => self.schema(&where_, a, b, Usage::OUTPUT),
+                (None, Some(_)) => self.push(
+                    Verdict::Breaking,
+                    where_.clone(),
+                    "now has a body: the result type changes",
                 ),
-                Some(before) => {
-                    let where_ = format!("{place} response `{status}`");
-                    match (
-                        json_schema(self.old, before),
-                        json_schema(self.new, response),
-                    ) {
-                        (Some(a), Some(b)) => {
-                            let (a, b) = (a.clone(), b.clone());
-                            self.schema(&where_, &a, &b, Usage::OUTPUT);
-                        }
-                        (None, Some(_)) => self.push(
-                            Verdict::Breaking,
-                            where_.clone(),
-                            "now has a body: the result type changes",
-                        ),
-                        (Some(_), None) => self.push(
-                            Verdict::Breaking,
-                            where_.clone(),
-                            "no longer has a body: the result type changes",
-                        ),
-                        (None, None) => {}
-                    }
-                    if success {
-                        self.headers(&where_, before, response);
-                    }
-                }
+                (Some(_), None) => self.push(
+                    Verdict::Breaking,
+                    where_.clone(),
+                    "no longer has a body: the result type changes",
+                ),
+                (None, None) => {}
+            }
+            if success {
+                self.headers(&where_, before, response);
             }
         }
         for status in old_responses.keys() {
@@ -275,52 +249,44 @@ impl Diff<'_> {
         }
     }
 
-    pub(super) fn headers(&mut self, place: &str, old: &Value, new: &Value) {
-        let map = |doc: &'_ Value, response: &Value| -> BTreeMap<String, Value> {
-            resolved(doc, response)
-                .get("headers")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-                .map(|(name, h)| (name.to_ascii_lowercase(), resolved(doc, h).clone()))
-                .collect()
-        };
-        let (old, new) = (map(self.old, old), map(self.new, new));
-        let required = |h: &Value| h.get("required").and_then(Value::as_bool) == Some(true);
+    fn headers(&mut self, place: &str, old: &'a Value, new: &'a Value) {
+        let (old, new) = (headers_of(self.old, old), headers_of(self.new, new));
         for (name, header) in &new {
-            match old.get(name) {
+            let where_ = format!("{place} header `{name}`");
+            let Some(before) = old.get(name) else {
                 // Every operation has a non-exhaustive headers struct built
                 // with `new(required headers)`.
-                None if required(header) => self.push(
-                    Verdict::Breaking,
-                    format!("{place} header `{name}`"),
-                    "added, required: the headers struct's `new` takes one more argument",
-                ),
-                None => self.push(
-                    Verdict::Compatible,
-                    format!("{place} header `{name}`"),
-                    "added, optional: headers structs are non-exhaustive and `new` is unchanged",
-                ),
-                Some(before) => {
-                    if required(before) != required(header) {
-                        self.push(
-                            Verdict::Breaking,
-                            format!("{place} header `{name}`"),
-                            format!(
-                                "becomes {}: its field changes between `T` and `Option<T>`",
-                                if required(header) {
-                                    "required"
-                                } else {
-                                    "optional"
-                                }
-                            ),
-                        );
-                    }
-                    if let (Some(a), Some(b)) = (before.get("schema"), header.get("schema")) {
-                        let (a, b) = (a.clone(), b.clone());
-                        self.schema(&format!("{place} header `{name}`"), &a, &b, Usage::OUTPUT);
-                    }
+                if is_required(header) {
+                    self.push(
+                        Verdict::Breaking,
+                        where_,
+                        "added, required: the headers struct's `new` takes one more argument",
+                    );
+                } else {
+                    self.push(
+                        Verdict::Compatible,
+                        where_,
+                        "added, optional: headers structs are non-exhaustive and `new` is unchanged",
+                    );
                 }
+                continue;
+            };
+            if is_required(before) != is_required(header) {
+                self.push(
+                    Verdict::Breaking,
+                    where_.clone(),
+                    format!(
+                        "becomes {}: its field changes between `T` and `Option<T>`",
+                        if is_required(header) {
+                            "required"
+                        } else {
+                            "optional"
+                        }
+                    ),
+                );
+            }
+            if let (Some(a), Some(b)) = (before.get("schema"), header.get("schema")) {
+                self.schema(&where_, a, b, Usage::OUTPUT);
             }
         }
         for name in old.keys() {
@@ -333,6 +299,49 @@ impl Diff<'_> {
             }
         }
     }
+}
+
+fn is_required(node: &Value) -> bool {
+    node.get("required").and_then(Value::as_bool) == Some(true)
+}
+
+/// An operation's parameters and its path item's, by (location, name).
+fn parameters_of<'v>(
+    doc: &'v Value,
+    (op, item): (&'v Value, &'v Value),
+) -> BTreeMap<(String, String), &'v Value> {
+    let list = |node: &'v Value| {
+        node.get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+    };
+    list(item)
+        .chain(list(op))
+        .map(|p| resolved(doc, p))
+        .map(|p| ((text(p, "in").to_string(), text(p, "name").to_string()), p))
+        .collect()
+}
+
+/// An operation's responses, by status.
+fn responses_of(op: &Value) -> BTreeMap<&str, &Value> {
+    op.get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(status, response)| (status.as_str(), response))
+        .collect()
+}
+
+/// A response's headers, by lowercased name.
+fn headers_of<'v>(doc: &'v Value, response: &'v Value) -> BTreeMap<String, &'v Value> {
+    resolved(doc, response)
+        .get("headers")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(name, h)| (name.to_ascii_lowercase(), resolved(doc, h)))
+        .collect()
 }
 
 /// The operation object and its path item, by operationId.
