@@ -128,7 +128,15 @@ impl Diff<'_> {
             );
         }
 
-        // Objects: fields and required-ness.
+        self.fields(place, old, new, usage);
+        if let (Some(a), Some(b)) = (old.get("items"), new.get("items")) {
+            self.schema(&field_place(place, "[]"), a, b, usage);
+        }
+        self.additional_properties(place, old, new, usage);
+    }
+
+    /// An object's fields: added, removed, and each field's change.
+    fn fields(&mut self, place: &str, old: &Value, new: &Value, usage: Usage) {
         let props = |s: &Value| -> BTreeMap<String, Value> {
             s.get("properties")
                 .and_then(Value::as_object)
@@ -197,10 +205,10 @@ impl Diff<'_> {
                 self.push(Verdict::Breaking, field_place(place, name), "field removed");
             }
         }
-        if let (Some(a), Some(b)) = (old.get("items"), new.get("items")) {
-            let (a, b) = (a.clone(), b.clone());
-            self.schema(&field_place(place, "[]"), &a, &b, usage);
-        }
+    }
+
+    /// Whether an object accepts properties it does not list.
+    fn additional_properties(&mut self, place: &str, old: &Value, new: &Value, usage: Usage) {
         let extra = |s: &Value| s.get("additionalProperties").cloned();
         if extra(old) != extra(new)
             && (old.get("properties").is_some() || new.get("properties").is_some())
