@@ -11,21 +11,18 @@
 //!   not list decodes into `Unknown(UnknownValue)` instead of failing, so an
 //!   older client survives a newer server.
 
-use heck::ToPascalCase;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
 use crate::facade::docs;
+use crate::naming;
 use crate::serde_attrs::{serde_keys, serde_value, wire_name};
 
 /// Rewrites progenitor's `types` module as the module docs say.
 pub(crate) fn make_growable(raw: &mut syn::File, spec: &Value, runtime_crate: &str) {
     drop_streams(raw);
-    let rt: TokenStream = {
-        let krate = format_ident!("{}", runtime_crate.replace('-', "_"));
-        quote!(::#krate::runtime)
-    };
+    let rt = naming::runtime_path(runtime_crate);
     let Some((_, items)) = raw.items.iter_mut().find_map(|item| match item {
         syn::Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
         _ => None,
@@ -63,7 +60,7 @@ fn spec_required(spec: &Value, name: &Ident) -> Vec<String> {
         .and_then(Value::as_object)
         .into_iter()
         .flatten()
-        .find(|(component, _)| *name == component.to_pascal_case())
+        .find(|(component, _)| *name == naming::type_name(component))
         .and_then(|(_, schema)| schema.get("required"))
         .and_then(Value::as_array)
         .into_iter()

@@ -37,6 +37,7 @@ mod facade;
 mod growth;
 mod limits;
 mod locate;
+mod naming;
 mod nulls;
 mod paths;
 mod preprocess;

@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use crate::naming;
 use crate::serde_attrs;
 use crate::validate::resolved;
 use crate::walk;
@@ -31,7 +32,10 @@ type Nullability = BTreeMap<String, bool>;
 /// does not make nullable.
 pub(crate) fn refuse_nulls(raw: &mut syn::File, spec: &Value, runtime_crate: &str) {
     let schemas = object_schemas(spec);
-    let path = format!("::{}::runtime::non_null", runtime_crate.replace('-', "_"));
+    let path = format!(
+        "::{}::runtime::non_null",
+        naming::crate_ident(runtime_crate)
+    );
     let Some((_, items)) = raw.items.iter_mut().find_map(|item| match item {
         syn::Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
         _ => None,

@@ -32,10 +32,7 @@ pub(crate) fn encode_with_runtime(raw: &mut syn::File, runtime_crate: &str) -> b
         }
     }
     if found {
-        let runtime = syn::Ident::new(
-            &runtime_crate.replace('-', "_"),
-            proc_macro2::Span::call_site(),
-        );
+        let runtime = crate::naming::crate_ident(runtime_crate);
         raw.items.push(syn::parse_quote! {
             #[allow(unused_imports)]
             use ::#runtime::runtime::encode_path;

@@ -163,7 +163,7 @@ pub(crate) fn check_operation_ids(doc: &Document<'_>) -> Result<(), SpecError> {
                 },
             ));
         };
-        let method = snake_case(id);
+        let method = crate::naming::method_name(id);
         let kind = match methods.get(&method) {
             None => {
                 methods.insert(method, (id, op.pointer.clone()));
@@ -201,10 +201,6 @@ fn colliding<'n>(
     None
 }
 
-fn snake_case(name: &str) -> String {
-    heck::ToSnakeCase::to_snake_case(name)
-}
-
 /// Properties of one schema whose names become the same Rust field
 /// (`page-size` and `page_size`).
 pub(crate) fn check_property_names(doc: &Document<'_>) -> Result<(), SpecError> {
@@ -227,7 +223,7 @@ pub(crate) fn check_property_names(doc: &Document<'_>) -> Result<(), SpecError> 
             .keys()
             .map(String::as_str)
             .chain(required_only.iter().map(|(_, name)| *name));
-        match colliding(names, snake_case) {
+        match colliding(names, crate::naming::field_name) {
             None => Ok(()),
             Some((name, first, field)) => Err(doc.error_at(
                 &match required_only.iter().find(|(_, n)| *n == name) {
@@ -252,8 +248,7 @@ pub(crate) fn check_schema_names(doc: &Document<'_>) -> Result<(), SpecError> {
     let Some(Value::Object(schemas)) = doc.json.pointer("/components/schemas") else {
         return Ok(());
     };
-    let pascal_case = |name: &str| heck::ToPascalCase::to_pascal_case(name);
-    match colliding(schemas.keys().map(String::as_str), pascal_case) {
+    match colliding(schemas.keys().map(String::as_str), crate::naming::type_name) {
         None => Ok(()),
         Some((name, first, type_name)) => Err(doc.error_at(
             &format!("/components/schemas/{}", escape_token(name)),
@@ -318,8 +313,10 @@ pub(crate) fn check_operations(doc: &Document<'_>) -> Result<(), SpecError> {
                 };
                 let response = resolved(doc.json, response);
                 if let Some(Value::Object(headers)) = response.get("headers")
-                    && let Some((name, first, field)) =
-                        colliding(headers.keys().map(String::as_str), snake_case)
+                    && let Some((name, first, field)) = colliding(
+                        headers.keys().map(String::as_str),
+                        crate::naming::header_field,
+                    )
                 {
                     return Err(unsupported(
                         &format!("{written_at}/headers/{}", escape_token(name)),
@@ -402,7 +399,7 @@ fn check_parameter_names(
         ) else {
             continue;
         };
-        let argument = snake_case(name);
+        let argument = crate::naming::parameter_name(name);
         match arguments.get(&argument) {
             // The operation's own parameter overrides the path's.
             Some((first, first_in)) if *first == name && *first_in == location => {}

@@ -3,10 +3,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use heck::ToPascalCase;
 use serde_json::Value;
 
 use super::{Diff, Usage, Verdict, component_name, field_place, text};
+use crate::naming;
 
 impl Diff<'_> {
     /// Named schemas, once each, judged by how the new document uses them.
@@ -287,7 +287,7 @@ impl Diff<'_> {
         for value in new_values.iter().filter(|v| !old_values.contains(v)) {
             // The open enum's catch-all is `Unknown` unless a value takes
             // that name.
-            if value.trim_matches('"').to_pascal_case() == "Unknown" {
+            if naming::variant_name(value.trim_matches('"')) == "Unknown" {
                 self.push(
                     Verdict::Breaking,
                     place,
