@@ -1,0 +1,93 @@
+//! The handlers of the three operations. Each one's steps return
+//! `Result<Response, ApiError>`; the axum handler here turns an error into
+//! its response.
+
+mod long_term;
+mod revoke;
+mod short_term;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use chrono::{DateTime, SubsecRound, Utc};
+use rand::Rng;
+
+use super::store::Shared;
+use long_term::long_term;
+use revoke::revoke;
+use short_term::short_term;
+
+fn random_hex(bytes: usize) -> String {
+    let mut rng = rand::rng();
+    (0..bytes)
+        .map(|_| format!("{:02x}", rng.random::<u8>()))
+        .collect()
+}
+
+fn random_base64url(len: usize) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut rng = rand::rng();
+    (0..len)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
+}
+
+/// `now + ttl`, in whole seconds, and `expires_in`.
+fn expiry(now: DateTime<Utc>, ttl: Duration) -> (DateTime<Utc>, i64) {
+    let secs = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX);
+    let at = chrono::TimeDelta::try_seconds(secs)
+        .and_then(|d| now.trunc_subsecs(0).checked_add_signed(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    (at, secs)
+}
+
+type App = Arc<Shared>;
+
+/// The three operations' routes, served from `shared`.
+pub(super) fn router(shared: App) -> Router {
+    Router::new()
+        .route("/auth/tokens/long", post(issue_long_term_token))
+        .route("/auth/tokens/short", post(issue_short_term_token))
+        .route("/auth/tokens/{token_id}/revoke", post(revoke_token))
+        .with_state(shared)
+}
+
+async fn issue_long_term_token(
+    State(app): State<App>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    match long_term(&app, &headers, body) {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn issue_short_term_token(
+    State(app): State<App>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    match short_term(&app, &headers, body) {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn revoke_token(
+    State(app): State<App>,
+    headers: HeaderMap,
+    token_id: Result<Path<String>, PathRejection>,
+) -> Response {
+    match revoke(&app, &headers, token_id) {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
