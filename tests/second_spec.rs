@@ -6,16 +6,15 @@
 //! The generated code is checked in (`tests/second_spec/generated.rs`); the
 //! first test keeps it current.
 
-use std::net::SocketAddr;
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+mod recording;
 
-use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use std::path::Path;
+
+use axum::body::Body;
+use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::Response as HttpResponse;
 use c2m_auth::runtime::{Anonymous, Error, Secret};
+use recording::{Recorded, RecordingServer};
 
 #[allow(clippy::all, dead_code)]
 mod widgets {
@@ -40,16 +39,6 @@ fn generated_snapshot_is_current() {
     }
 }
 
-/// What the recording server saw of one request.
-#[derive(Clone, Debug)]
-struct Seen {
-    method: Method,
-    path: String,
-    query: Option<String>,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
 /// How the server answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Reply {
@@ -64,36 +53,11 @@ enum Reply {
     Problem,
 }
 
-#[derive(Clone)]
-struct Recorder {
-    seen: Arc<Mutex<Vec<Seen>>>,
-    reply: Reply,
-}
-
-impl Recorder {
-    fn seen(&self) -> Vec<Seen> {
-        self.seen.lock().map(|s| s.clone()).unwrap_or_default()
-    }
-}
-
 const WIDGET: &str =
     r#"{"name":"sprocket","weight":2.5,"tags":["ab"],"secret_code":"s3cr3t-code"}"#;
 
-async fn answer(State(recorder): State<Recorder>, request: Request) -> HttpResponse {
-    let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, 1 << 20)
-        .await
-        .unwrap_or_default();
-    let path = parts.uri.path().to_string();
-    if let Ok(mut seen) = recorder.seen.lock() {
-        seen.push(Seen {
-            method: parts.method.clone(),
-            path: path.clone(),
-            query: parts.uri.query().map(str::to_string),
-            headers: parts.headers.clone(),
-            body,
-        });
-    }
+/// The server's answer to `request`, as `reply` says.
+fn answer(reply: Reply, request: &Recorded) -> HttpResponse {
     let json = |status: StatusCode, text: String| {
         let mut response = HttpResponse::new(Body::from(text));
         *response.status_mut() = status;
@@ -102,19 +66,19 @@ async fn answer(State(recorder): State<Recorder>, request: Request) -> HttpRespo
             .insert("content-type", HeaderValue::from_static("application/json"));
         response
     };
-    if recorder.reply == Reply::Problem {
+    if reply == Reply::Problem {
         return json(StatusCode::BAD_REQUEST, r#"{"detail":"no"}"#.into());
     }
-    match (parts.method.as_str(), path.as_str()) {
+    match (request.method.as_str(), request.path.as_str()) {
         ("GET", "/api/widgets") => {
-            let items = if recorder.reply == Reply::TooManyItems {
+            let items = if reply == Reply::TooManyItems {
                 format!("[{WIDGET},{WIDGET},{WIDGET}]")
             } else {
                 format!("[{WIDGET}]")
             };
             let mut response = json(StatusCode::OK, format!(r#"{{"items":{items}}}"#));
             let headers = response.headers_mut();
-            match recorder.reply {
+            match reply {
                 Reply::HeaderMissing => {}
                 Reply::HeaderNotInteger => {
                     headers.insert("x-rate-remaining", HeaderValue::from_static("lots"));
@@ -134,7 +98,7 @@ async fn answer(State(recorder): State<Recorder>, request: Request) -> HttpRespo
             response
         }
         ("POST", "/api/widgets") => {
-            let body = if recorder.reply == Reply::BodyBreaksBound {
+            let body = if reply == Reply::BodyBreaksBound {
                 WIDGET.replace("2.5", "0")
             } else {
                 WIDGET.to_string()
@@ -151,7 +115,7 @@ async fn answer(State(recorder): State<Recorder>, request: Request) -> HttpRespo
             response
         }
         ("GET", "/api/health") => {
-            let status = match recorder.reply {
+            let status = match reply {
                 Reply::HealthSays(status) => status,
                 _ => "ok",
             };
@@ -161,22 +125,14 @@ async fn answer(State(recorder): State<Recorder>, request: Request) -> HttpRespo
     }
 }
 
-/// A recording server on loopback and a client for it.
-async fn serve(reply: Reply) -> (Recorder, Client) {
-    let recorder = Recorder {
-        seen: Arc::default(),
-        reply,
-    };
-    let app = Router::new().fallback(answer).with_state(recorder.clone());
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+/// A recording server on loopback and a client for it; the server stops
+/// when dropped.
+async fn serve(reply: Reply) -> (RecordingServer, Client) {
+    let recorder = RecordingServer::start(move |request: &Recorded| answer(reply, request))
         .await
         .expect("bind loopback");
-    let address = listener.local_addr().expect("local address");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
     let client =
-        Client::with_base_url(&format!("http://{address}/api")).expect("loopback base URL");
+        Client::with_base_url(&format!("{}/api", recorder.base_url())).expect("loopback base URL");
     (recorder, client)
 }
 
@@ -266,7 +222,7 @@ async fn a_header_that_does_not_parse_or_breaks_its_bound_is_an_error() {
             "response header `X-Rate-Remaining` is -1, less than the minimum 0",
         ),
     ] {
-        let (_, client) = serve(reply).await;
+        let (_recorder, client) = serve(reply).await;
         let error = client
             .list_widgets(&security::BearerAuth::new("t"), None)
             .await
@@ -283,7 +239,7 @@ async fn a_header_that_does_not_parse_or_breaks_its_bound_is_an_error() {
 
 #[tokio::test]
 async fn responses_that_break_bounds_are_rejected_on_decode() {
-    let (_, client) = serve(Reply::TooManyItems).await;
+    let (_recorder, client) = serve(Reply::TooManyItems).await;
     let error = client
         .list_widgets(&security::BearerAuth::new("t"), None)
         .await
@@ -295,7 +251,7 @@ async fn responses_that_break_bounds_are_rejected_on_decode() {
         "{error}"
     );
 
-    let (_, client) = serve(Reply::BodyBreaksBound).await;
+    let (_recorder, client) = serve(Reply::BodyBreaksBound).await;
     let error = client
         .create_widget(&Anonymous, &widget())
         .await
@@ -360,11 +316,11 @@ async fn an_operation_without_security_takes_no_credential() {
 async fn an_enum_with_its_own_unknown_keeps_it_and_catches_the_rest_apart() {
     use types::HealthResponseStatus as Status;
 
-    let (_, client) = serve(Reply::HealthSays("unknown")).await;
+    let (_recorder, client) = serve(Reply::HealthSays("unknown")).await;
     let health = client.health().await.expect("a listed value");
     assert_eq!(health.status, Status::Unknown);
 
-    let (_, client) = serve(Reply::HealthSays("rebooting")).await;
+    let (_recorder, client) = serve(Reply::HealthSays("rebooting")).await;
     let health = client.health().await.expect("an unlisted value decodes");
     let Status::UnknownValue(value) = &health.status else {
         panic!("not kept as unlisted: {:?}", health.status);
@@ -457,7 +413,7 @@ async fn an_optional_inline_body_can_be_omitted_entirely() {
 
 #[tokio::test]
 async fn error_bodies_of_the_declared_type() {
-    let (_, client) = serve(Reply::Problem).await;
+    let (_recorder, client) = serve(Reply::Problem).await;
     let error = client
         .list_widgets(&security::BearerAuth::new("t"), None)
         .await

@@ -1,24 +1,21 @@
 //! What the generated client puts on the wire, and what it makes of replies
-//! that break the spec, against a recording HTTP server written here (not
-//! the sandbox, which would refuse most of these replies' requests).
+//! that break the spec, against the recording HTTP server of
+//! `tests/recording` (not the sandbox, which would refuse most of these
+//! replies' requests).
 //!
 //! The server answers each path of `spec/auth.yaml` with the spec's success.
 //! Under `/hostile/<case>/…` it answers with one kind of broken reply
 //! instead; a client whose base URL ends in `/hostile/<case>` gets it.
 
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+mod recording;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use c2m_auth::runtime::{Error, Secret};
 use c2m_auth::security::{ClientKey, LongTokenAuth, ShortTokenAuth};
 use c2m_auth::{Client, types};
+use recording::{Recorded, RecordingServer};
 use serde_json::{Value, json};
-use tokio::task::JoinHandle;
 
 type BoxError = Box<dyn std::error::Error>;
 type TestResult = Result<(), BoxError>;
@@ -31,114 +28,38 @@ const TOKEN_ID: &str = "tok_lt_b8e0aa";
 const CLIENT_ID: &str = "c2m_abc123";
 const CLIENT_SECRET: &str = "supersecret123";
 
-// ---------------------------------------------------------------------------
-// The recording server
-// ---------------------------------------------------------------------------
-
-/// One request as the server received it.
-#[derive(Clone, Debug)]
-struct Recorded {
-    method: Method,
-    /// The path as sent, still percent-encoded.
-    path: String,
-    query: Option<String>,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Recorded {
-    /// The only value of header `name`, as text.
-    fn header(&self, name: &str) -> Option<&str> {
-        assert!(
-            self.headers.get_all(name).iter().count() <= 1,
-            "header {name} sent more than once"
-        );
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    fn body_json(&self) -> Result<Value, BoxError> {
-        Ok(serde_json::from_slice(&self.body)?)
-    }
-}
-
-type Seen = Arc<Mutex<Vec<Recorded>>>;
-
-struct Recorder {
-    addr: SocketAddr,
-    seen: Seen,
-    task: JoinHandle<()>,
-}
+/// The recording server of `recording`, answering as [`reply`] says.
+struct Recorder(RecordingServer);
 
 impl Recorder {
     async fn start() -> std::io::Result<Self> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
-        let addr = listener.local_addr()?;
-        let seen = Seen::default();
-        let app = Router::new().fallback(record).with_state(Arc::clone(&seen));
-        let task = tokio::spawn(async move {
-            // Ends when the test drops the recorder.
-            let _ = axum::serve(listener, app).await;
-        });
-        Ok(Self { addr, seen, task })
+        RecordingServer::start(|request: &Recorded| reply(&request.path))
+            .await
+            .map(Self)
     }
 
     /// A client of the spec-abiding server.
     fn client(&self) -> Result<Client, BoxError> {
-        Ok(Client::with_base_url(&format!("http://{}", self.addr))?)
+        Ok(Client::with_base_url(&self.0.base_url())?)
     }
 
     /// A client of the server answering with the broken reply `case`.
     fn hostile(&self, case: &str) -> Result<Client, BoxError> {
         Ok(Client::with_base_url(&format!(
-            "http://{}/hostile/{case}",
-            self.addr
+            "{}/hostile/{case}",
+            self.0.base_url()
         ))?)
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Vec<Recorded>> {
-        self.seen.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The one request received since the last call; an error if there
     /// were none or several.
     fn take_one(&self) -> Result<Recorded, BoxError> {
-        let mut seen = self.lock();
-        let count = seen.len();
-        match seen.pop() {
-            Some(request) if count == 1 => Ok(request),
-            _ => Err(format!("expected exactly one request, the server saw {count}").into()),
-        }
+        self.0.take_one()
     }
 
     fn count(&self) -> usize {
-        self.lock().len()
+        self.0.count()
     }
-}
-
-impl Drop for Recorder {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-async fn record(
-    State(seen): State<Seen>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let path = uri.path().to_owned();
-    seen.lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push(Recorded {
-            method,
-            path: path.clone(),
-            query: uri.query().map(str::to_owned),
-            headers,
-            body,
-        });
-    reply(&path)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
