@@ -136,3 +136,13 @@ pub mod session;
 
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
+
+// `cargo test --doc` compiles and runs the Rust examples of README.md and
+// CONTRIBUTING.md, so the pages cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../CONTRIBUTING.md")]
+struct ContributingDoctests;
