@@ -15,9 +15,9 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::facade::docs;
 use crate::naming;
 use crate::serde_attrs::{serde_keys, serde_value, wire_name};
+use crate::tokens::docs;
 
 /// Rewrites progenitor's `types` module as the module docs say.
 pub(crate) fn make_growable(raw: &mut syn::File, spec: &Value, runtime_crate: &str) {

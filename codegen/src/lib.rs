@@ -33,7 +33,6 @@ pub mod bump;
 mod cycles;
 pub mod diff;
 mod error;
-mod facade;
 mod growth;
 mod limits;
 mod locate;
@@ -47,6 +46,8 @@ mod serde_attrs;
 mod servers;
 mod shape;
 mod snapshot;
+mod tokens;
+mod typed;
 mod validate;
 mod walk;
 
@@ -256,7 +257,7 @@ fn generate(text: &str, file: &str, runtime_crate: &str) -> Result<String, SpecE
     let layered = quietly(|| {
         growth::make_growable(&mut raw, &json, runtime_crate);
         nulls::refuse_nulls(&mut raw, &json, runtime_crate);
-        facade::generate(&doc, &raw, runtime_crate)
+        typed::generate(&doc, &raw, runtime_crate)
     });
     let typed = match layered {
         Ok(result) => result?,

@@ -89,7 +89,7 @@ impl<'a> Rules<'a> {
             name = format!("{base}_{n}");
             n += 1;
         }
-        crate::facade::ident(&name)
+        crate::tokens::ident(&name)
     }
 
     /// A static for the schema at `pointer` named after `name`, or `None`
