@@ -8,7 +8,6 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::SpecError;
 use crate::locate::escape_token;
 use crate::validate::Document;
 
@@ -27,7 +26,7 @@ pub(crate) struct Rules<'a> {
 }
 
 impl<'a> Rules<'a> {
-    pub fn new(doc: &'a Document<'a>, rt: TokenStream) -> Result<Self, SpecError> {
+    pub fn new(doc: &'a Document<'a>, rt: TokenStream) -> Self {
         let mut rules = Self {
             doc,
             rt,
@@ -63,7 +62,7 @@ impl<'a> Rules<'a> {
                 continue;
             };
             let pointer = format!("/components/schemas/{}", escape_token(name));
-            let expression = rules.expression(schema, &pointer)?.unwrap_or_else(|| {
+            let expression = rules.expression(schema, &pointer).unwrap_or_else(|| {
                 let rt = &rules.rt;
                 quote!(#rt::Rule::Any)
             });
@@ -74,7 +73,7 @@ impl<'a> Rules<'a> {
                 pub(super) static #ident: #rt::Rule = #expression;
             });
         }
-        Ok(rules)
+        rules
     }
 
     fn unique_ident(&mut self, base: &str) -> Ident {
@@ -94,21 +93,14 @@ impl<'a> Rules<'a> {
 
     /// A static for the schema at `pointer` named after `name`, or `None`
     /// when it has no bound.
-    pub fn site(
-        &mut self,
-        name: &str,
-        schema: &Value,
-        pointer: &str,
-    ) -> Result<Option<Ident>, SpecError> {
-        let Some(expression) = self.expression(schema, pointer)? else {
-            return Ok(None);
-        };
+    pub fn site(&mut self, name: &str, schema: &Value, pointer: &str) -> Option<Ident> {
+        let expression = self.expression(schema, pointer)?;
         let ident = self.unique_ident(&name.to_shouty_snake_case());
         let rt = &self.rt;
         self.statics.push(quote! {
             pub(super) static #ident: #rt::Rule = #expression;
         });
-        Ok(Some(ident))
+        Some(ident)
     }
 
     /// The static holding a component schema's bounds, if it has any.
@@ -166,19 +158,15 @@ impl<'a> Rules<'a> {
     }
 
     /// The rule expression for `schema`, or `None` when it has no bound.
-    fn expression(
-        &mut self,
-        schema: &Value,
-        pointer: &str,
-    ) -> Result<Option<TokenStream>, SpecError> {
+    fn expression(&mut self, schema: &Value, pointer: &str) -> Option<TokenStream> {
         let rt = self.rt.clone();
         if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
             if let Some(name) = reference.strip_prefix(COMPONENT_PREFIX) {
                 let name = name.replace("~1", "/").replace("~0", "~");
-                return Ok(self
+                return self
                     .bounded
                     .get(&name)
-                    .map(|ident| quote!(#rt::Rule::Named(&#ident))));
+                    .map(|ident| quote!(#rt::Rule::Named(&#ident)));
             }
             let target = crate::validate::resolved(self.doc.json, schema);
             return self.expression(target, reference.trim_start_matches('#'));
@@ -187,7 +175,7 @@ impl<'a> Rules<'a> {
         let mut parts: Vec<TokenStream> = Vec::new();
         if let Some(Value::Array(all)) = schema.get("allOf") {
             for (index, part) in all.iter().enumerate() {
-                if let Some(rule) = self.expression(part, &format!("{pointer}/allOf/{index}"))? {
+                if let Some(rule) = self.expression(part, &format!("{pointer}/allOf/{index}")) {
                     parts.push(rule);
                 }
             }
@@ -201,14 +189,14 @@ impl<'a> Rules<'a> {
             if let Some(Value::Object(props)) = schema.get("properties") {
                 for (name, property) in props {
                     let child = format!("{pointer}/properties/{}", escape_token(name));
-                    if let Some(rule) = self.expression(property, &child)? {
+                    if let Some(rule) = self.expression(property, &child) {
                         properties.push(quote!((#name, #rule)));
                     }
                 }
             }
             let additional = match schema.get("additionalProperties") {
                 Some(extra @ Value::Object(_)) => self
-                    .expression(extra, &format!("{pointer}/additionalProperties"))?
+                    .expression(extra, &format!("{pointer}/additionalProperties"))
                     .map(|rule| quote!(::std::option::Option::Some(&#rule))),
                 _ => None,
             };
@@ -222,7 +210,7 @@ impl<'a> Rules<'a> {
 
         if kind == Some("array") || has("items") || has("minItems") || has("maxItems") {
             let items = match schema.get("items") {
-                Some(items) => self.expression(items, &format!("{pointer}/items"))?,
+                Some(items) => self.expression(items, &format!("{pointer}/items")),
                 None => None,
             };
             let min = unsigned(schema, "minItems");
@@ -286,11 +274,11 @@ impl<'a> Rules<'a> {
             }
         }
 
-        Ok(match parts.len() {
+        match parts.len() {
             0 => None,
             1 => parts.pop(),
             _ => Some(quote!(#rt::Rule::All(&[#(#parts),*]))),
-        })
+        }
     }
 
     /// A static for `source`, which `validate::check_patterns` has

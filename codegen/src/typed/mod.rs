@@ -51,7 +51,7 @@ pub(crate) fn generate(
     let spec = doc.json;
     let raw_methods = raw_methods(raw);
     let schemes = schemes(doc)?;
-    let mut rules = Rules::new(doc, rt.clone())?;
+    let mut rules = Rules::new(doc, rt.clone());
 
     let scheme_items: Vec<TokenStream> =
         schemes.iter().map(|s| scheme_item(s, spec, &rt)).collect();
@@ -296,7 +296,7 @@ pub(crate) fn generate(
                         op.pointer,
                         escape_token(&media)
                     );
-                    if let Some(rule) = rules.site(&format!("{snake}_body"), schema, &pointer)? {
+                    if let Some(rule) = rules.site(&format!("{snake}_body"), schema, &pointer) {
                         checks.push(quote!(#rt::check(&body, &rules::#rule)?;));
                         body_rule = Some(rule);
                     }
@@ -316,9 +316,7 @@ pub(crate) fn generate(
             }
             if let Some(schema) = parameter.get("schema") {
                 let pointer = format!("{parameter_pointer}/schema");
-                if let Some(rule) =
-                    rules.site(&format!("{snake}_param_{name}"), schema, &pointer)?
-                {
+                if let Some(rule) = rules.site(&format!("{snake}_param_{name}"), schema, &pointer) {
                     checks.push(quote! {
                         #rt::check(&#local, &rules::#rule).map_err(|e| e.within(#spec_name))?;
                     });
@@ -356,7 +354,7 @@ pub(crate) fn generate(
                             format!("{response_pointer}/content/{}/schema", escape_token(&media));
                         if success_rule.is_none() {
                             success_rule =
-                                rules.site(&format!("{snake}_response"), schema, &pointer)?;
+                                rules.site(&format!("{snake}_response"), schema, &pointer);
                         }
                     }
                     if let Some(Value::Object(headers)) = target.get("headers") {
@@ -387,7 +385,7 @@ pub(crate) fn generate(
                                 &format!("{snake}_header_{}", header.to_snake_case()),
                                 schema,
                                 &format!("{header_pointer}/schema"),
-                            )?;
+                            );
                             let text = definition
                                 .get("description")
                                 .and_then(Value::as_str)
@@ -410,7 +408,7 @@ pub(crate) fn generate(
                         let pointer =
                             format!("{response_pointer}/content/{}/schema", escape_token(&media));
                         if error_rule.is_none() {
-                            error_rule = rules.site(&format!("{snake}_error"), schema, &pointer)?;
+                            error_rule = rules.site(&format!("{snake}_error"), schema, &pointer);
                         }
                     }
                     error_docs.push(format!("- `{status}` {description}"));
