@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use proc_macro2::Ident;
-use quote::quote;
+use syn::visit::Visit;
 
 /// One method progenitor generated, as its signature shows it.
 pub(super) struct RawMethod {
@@ -35,12 +35,7 @@ pub(super) fn raw_methods(raw: &syn::File) -> BTreeMap<String, RawMethod> {
             let syn::ImplItem::Fn(function) = item else {
                 continue;
             };
-            let body = quote!(#function).to_string();
-            let Some(operation_id) = body
-                .split("operation_id : \"")
-                .nth(1)
-                .and_then(|rest| rest.split('"').next())
-            else {
+            let Some(operation_id) = recorded_operation_id(function) else {
                 continue;
             };
             let params = function
@@ -59,7 +54,7 @@ pub(super) fn raw_methods(raw: &syn::File) -> BTreeMap<String, RawMethod> {
                 continue;
             };
             methods.insert(
-                method_key(operation_id),
+                method_key(&operation_id),
                 RawMethod {
                     ident: function.sig.ident.clone(),
                     generics: function.sig.generics.clone(),
@@ -71,6 +66,42 @@ pub(super) fn raw_methods(raw: &syn::File) -> BTreeMap<String, RawMethod> {
         }
     }
     methods
+}
+
+/// The operationId a method of progenitor's records: the `operation_id`
+/// field of the `OperationInfo { … }` it builds for its hooks.
+fn recorded_operation_id(function: &syn::ImplItemFn) -> Option<String> {
+    let mut finder = OperationIdFinder(None);
+    finder.visit_impl_item_fn(function);
+    finder.0
+}
+
+/// Finds the first `OperationInfo { operation_id: "…", … }` expression.
+struct OperationIdFinder(Option<String>);
+
+impl<'ast> Visit<'ast> for OperationIdFinder {
+    fn visit_expr_struct(&mut self, expression: &'ast syn::ExprStruct) {
+        let is_info = expression
+            .path
+            .segments
+            .last()
+            .is_some_and(|segment| segment.ident == "OperationInfo");
+        if self.0.is_none() && is_info {
+            self.0 = expression.fields.iter().find_map(|field| {
+                let syn::Member::Named(name) = &field.member else {
+                    return None;
+                };
+                match &field.expr {
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(text),
+                        ..
+                    }) if name == "operation_id" => Some(text.value()),
+                    _ => None,
+                }
+            });
+        }
+        syn::visit::visit_expr_struct(self, expression);
+    }
 }
 
 /// The names of the types in progenitor's `types` module.
