@@ -6,11 +6,21 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::validate::resolved;
+use std::collections::{BTreeMap, BTreeSet};
+
+use heck::ToPascalCase;
+
+use super::headers::header_type;
+use super::lookup::{json_media, spec_parameter};
+use super::methods::Responses;
+use super::raw::{RawMethod, owned_type};
+use super::{Context, Names, Output};
+use crate::rules::Rules;
+use crate::validate::{Operation, resolved};
 
 /// `(name, summary, value)` of each example of a media type or parameter:
 /// `example`, and each entry of `examples` (following `$ref`s).
-pub(super) fn media_examples(spec: &Value, node: &Value) -> Vec<(String, String, Value)> {
+fn media_examples(spec: &Value, node: &Value) -> Vec<(String, String, Value)> {
     let mut found = Vec::new();
     if let Some(value) = node.get("example") {
         found.push(("example".to_string(), String::new(), value.clone()));
@@ -31,7 +41,7 @@ pub(super) fn media_examples(spec: &Value, node: &Value) -> Vec<(String, String,
     found
 }
 
-pub(super) fn test_name(raw: &str) -> String {
+fn test_name(raw: &str) -> String {
     let name = raw.to_snake_case();
     if name.chars().next().is_some_and(|c| c.is_ascii_digit()) {
         format!("example_{name}")
@@ -41,7 +51,7 @@ pub(super) fn test_name(raw: &str) -> String {
 }
 
 /// A test that the example `value` fits `ty` and its bounds.
-pub(super) fn example_test(
+fn example_test(
     rt: &TokenStream,
     name: &str,
     label: &str,
@@ -68,7 +78,7 @@ pub(super) fn example_test(
 /// `type_path` with every path into the generated `types` module, at any
 /// depth (`Box<types::Node>`), starting from `krate`: a doc example is
 /// compiled outside the crate.
-pub(super) fn crate_qualified(type_path: &str, krate: &str) -> String {
+fn crate_qualified(type_path: &str, krate: &str) -> String {
     let mut out = String::with_capacity(type_path.len());
     let mut rest = type_path;
     while let Some(at) = rest.find("types::") {
@@ -90,7 +100,7 @@ pub(super) fn crate_qualified(type_path: &str, krate: &str) -> String {
 }
 
 /// A compiled doc example decoding the spec's example `value` into `ty`.
-pub(super) fn doc_example(
+fn doc_example(
     runtime_crate: &str,
     what: &str,
     name: &str,
@@ -111,6 +121,253 @@ pub(super) fn doc_example(
     format!(
         "\n{what} `{name}`{summary}:\n\n```\nlet value: {type_path} = serde_json::from_value(serde_json::json!({pretty}))?;\n# Ok::<(), serde_json::Error>(())\n```\n"
     )
+}
+
+/// The tests of an operation's examples (into `out`), and the doc examples
+/// of its method: request and success response bodies.
+pub(super) fn operation_examples(
+    cx: &Context<'_>,
+    out: &mut Output,
+    op: &Operation<'_>,
+    names: &Names<'_>,
+    raw_method: &RawMethod,
+    (body_rule, param_rules): (Option<&Ident>, &BTreeMap<String, Ident>),
+    responses: &Responses,
+) -> String {
+    let mut doc_examples = String::new();
+    request_examples(cx, out, op, names, raw_method, body_rule, &mut doc_examples);
+    response_examples(cx, out, op, names, raw_method, responses, &mut doc_examples);
+    parameter_examples(cx, out, op, names, raw_method, param_rules);
+    doc_examples
+}
+
+fn label_of(names: &Names<'_>, what: &str, name: &str) -> String {
+    format!("example `{name}` of the `{}` {what}", names.id)
+}
+
+fn request_examples(
+    cx: &Context<'_>,
+    out: &mut Output,
+    op: &Operation<'_>,
+    names: &Names<'_>,
+    raw_method: &RawMethod,
+    body_rule: Option<&Ident>,
+    doc_examples: &mut String,
+) {
+    let Some((_, body_ty)) = raw_method.params.iter().find(|(n, _)| n == "body") else {
+        return;
+    };
+    let body_ty = owned_type(body_ty);
+    let Some(media) = op
+        .body
+        .get("requestBody")
+        .and_then(|b| json_media(cx.spec, b))
+    else {
+        return;
+    };
+    for (name, summary, value) in media_examples(cx.spec, media) {
+        let label = label_of(names, "request body", &name);
+        out.example_tests.push(example_test(
+            &cx.rt,
+            &format!("{}_request_{name}", names.snake),
+            &label,
+            &value,
+            &body_ty,
+            body_rule,
+        ));
+        doc_examples.push_str(&doc_example(
+            cx.runtime_crate,
+            "Request body",
+            &name,
+            &summary,
+            &value,
+            &body_ty,
+        ));
+    }
+}
+
+fn response_examples(
+    cx: &Context<'_>,
+    out: &mut Output,
+    op: &Operation<'_>,
+    names: &Names<'_>,
+    raw_method: &RawMethod,
+    responses: &Responses,
+    doc_examples: &mut String,
+) {
+    let spec = cx.spec;
+    let Some(Value::Object(declared)) = op.body.get("responses") else {
+        return;
+    };
+    for (status, response) in declared {
+        let Some(media) = json_media(spec, response) else {
+            continue;
+        };
+        let success = status.starts_with('2');
+        let (ty, rule) = if success {
+            (&raw_method.ok, responses.success_rule.as_ref())
+        } else {
+            (&raw_method.err, responses.error_rule.as_ref())
+        };
+        for (name, summary, value) in media_examples(spec, media) {
+            let label = label_of(names, &format!("`{status}` response"), &name);
+            out.example_tests.push(example_test(
+                &cx.rt,
+                &format!("{}_response_{status}_{name}", names.snake),
+                &label,
+                &value,
+                ty,
+                rule,
+            ));
+            if success {
+                doc_examples.push_str(&doc_example(
+                    cx.runtime_crate,
+                    &format!("`{status}` response"),
+                    &name,
+                    &summary,
+                    &value,
+                    ty,
+                ));
+            }
+        }
+        header_examples(cx, out, names, status, response);
+    }
+}
+
+/// A test of each response header's example: it parses as the header's type.
+fn header_examples(
+    cx: &Context<'_>,
+    out: &mut Output,
+    names: &Names<'_>,
+    status: &str,
+    response: &Value,
+) {
+    let (spec, rt) = (cx.spec, &cx.rt);
+    let headers = resolved(spec, response)
+        .get("headers")
+        .and_then(Value::as_object);
+    for (header, definition) in headers.into_iter().flatten() {
+        let definition = resolved(spec, definition);
+        let schema = definition.get("schema").map(|s| resolved(spec, s));
+        let example = definition
+            .get("example")
+            .or_else(|| schema.and_then(|s| s.get("example")));
+        let (Some(example), Some(ty)) = (example, schema.and_then(|s| header_type(s, rt))) else {
+            continue;
+        };
+        let text = match example {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        };
+        let label = label_of(
+            names,
+            &format!("`{status}` response header `{header}`"),
+            "example",
+        );
+        let test = format_ident!(
+            "{}",
+            test_name(&format!("{}_header_{header}_example", names.snake))
+        );
+        out.example_tests.push(quote! {
+            #[test]
+            fn #test() {
+                if let ::std::result::Result::Err(message) = #rt::check_header_example::<#ty>(#label, #text) {
+                    panic!("{message}");
+                }
+            }
+        });
+    }
+}
+
+fn parameter_examples(
+    cx: &Context<'_>,
+    out: &mut Output,
+    op: &Operation<'_>,
+    names: &Names<'_>,
+    raw_method: &RawMethod,
+    param_rules: &BTreeMap<String, Ident>,
+) {
+    let parameters = op.parameters(cx.spec);
+    for (name, ty) in &raw_method.params {
+        if name == "body" {
+            continue;
+        }
+        let Some((_, parameter)) = spec_parameter(&parameters, name) else {
+            continue;
+        };
+        let spec_name = parameter
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let mut examples = media_examples(cx.spec, parameter);
+        if examples.is_empty()
+            && let Some(value) = parameter.pointer("/schema/example")
+        {
+            examples.push(("example".into(), String::new(), value.clone()));
+        }
+        for (example, _, value) in examples {
+            let label = label_of(names, &format!("parameter `{spec_name}`"), &example);
+            out.example_tests.push(example_test(
+                &cx.rt,
+                &format!("{}_param_{name}_{example}", names.snake),
+                &label,
+                &value,
+                &owned_type(ty),
+                param_rules.get(spec_name),
+            ));
+        }
+    }
+}
+
+/// Tests of the examples of named schemas, against their generated types.
+pub(super) fn schema_examples(
+    cx: &Context<'_>,
+    rules: &Rules<'_>,
+    generated_types: &BTreeSet<String>,
+    out: &mut Output,
+) {
+    let spec = cx.spec;
+    for (name, schema) in spec
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let type_name = name.to_pascal_case();
+        if !generated_types.contains(&type_name) {
+            continue;
+        }
+        let ty: syn::Type = match syn::parse_str(&format!("types::{type_name}")) {
+            Ok(ty) => ty,
+            Err(_) => continue,
+        };
+        for (example, _, value) in media_examples(spec, schema) {
+            let label = format!("example `{example}` of the `{name}` schema");
+            out.example_tests.push(example_test(
+                &cx.rt,
+                &format!("schema_{name}_{example}"),
+                &label,
+                &value,
+                &ty,
+                rules.component(name),
+            ));
+        }
+    }
+}
+
+/// The `spec_examples` test module, if the spec has examples.
+pub(super) fn module(example_tests: &[TokenStream]) -> Option<TokenStream> {
+    (!example_tests.is_empty()).then(|| {
+        quote! {
+            /// The spec's examples, each checked against its generated type:
+            /// it decodes, passes the bounds, and writes back the same JSON.
+            #[cfg(test)]
+            mod spec_examples {
+                use super::*;
+                #(#example_tests)*
+            }
+        }
+    })
 }
 
 #[cfg(test)]

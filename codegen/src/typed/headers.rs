@@ -1,10 +1,19 @@
 //! Typed response headers: the Rust type a header's schema reads into.
 
+use std::collections::BTreeMap;
+
+use heck::ToSnakeCase;
 use proc_macro2::{Ident, TokenStream};
-use quote::quote;
+use quote::{format_ident, quote};
 use serde_json::Value;
 
+use super::methods::Responses;
+use super::{Context, Names, Output};
+use crate::SpecError;
 use crate::preprocess::is_secret;
+use crate::rules::Rules;
+use crate::tokens::{docs, ident};
+use crate::validate::{Operation, resolved};
 
 /// Rust type for a header value per its schema.
 pub(super) fn header_type(schema: &Value, rt: &TokenStream) -> Option<TokenStream> {
@@ -27,7 +36,7 @@ pub(super) fn header_type(schema: &Value, rt: &TokenStream) -> Option<TokenStrea
 }
 
 /// Field names that are Rust keywords get a trailing underscore.
-pub(super) fn sanitize_field(name: &str) -> String {
+fn sanitize_field(name: &str) -> String {
     let name = if name.is_empty() {
         "header".to_string()
     } else {
@@ -38,4 +47,235 @@ pub(super) fn sanitize_field(name: &str) -> String {
     } else {
         format!("{name}_")
     }
+}
+
+/// A header a success response declares, as its field reads it.
+pub(super) struct HeaderField {
+    ty: TokenStream,
+    /// Whether every response declaring it requires it so far.
+    required: bool,
+    description: String,
+    rule: Option<Ident>,
+    spec_name: String,
+}
+
+/// Adds the header `header` of a success response (at `header_pointer`) to
+/// `fields`, refusing one whose schema cannot be read from a header.
+pub(super) fn add_field(
+    cx: &Context<'_>,
+    rules: &mut Rules<'_>,
+    names: &Names<'_>,
+    fields: &mut BTreeMap<String, HeaderField>,
+    (header, header_pointer): (&str, String),
+    definition: &Value,
+) -> Result<(), SpecError> {
+    let spec = cx.spec;
+    let definition = resolved(spec, definition);
+    let Some(schema) = definition.get("schema") else {
+        return Err(cx.unsupported(
+            names,
+            &header_pointer,
+            format!("response header `{header}` has no schema"),
+            "add `schema: {type: string}` (or integer, number, boolean, array)",
+        ));
+    };
+    let schema = resolved(spec, schema);
+    let Some(ty) = header_type(schema, &cx.rt) else {
+        return Err(cx.unsupported(
+            names,
+            &format!("{header_pointer}/schema"),
+            format!(
+                "response header `{header}` has a schema the client cannot parse from a header"
+            ),
+            "use a string (optionally `format: date-time`), integer, number, boolean, or an array of those",
+        ));
+    };
+    let required = definition.get("required").and_then(Value::as_bool) == Some(true);
+    let rule = rules.site(
+        &format!("{}_header_{}", names.snake, header.to_snake_case()),
+        schema,
+        &format!("{header_pointer}/schema"),
+    );
+    let description = definition
+        .get("description")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let field = HeaderField {
+        ty,
+        required,
+        description,
+        rule,
+        spec_name: header.to_string(),
+    };
+    // Several success responses may declare it: the first one's type and
+    // text stand, and it is required only if each one requires it.
+    fields.entry(header.to_string()).or_insert(field).required &= required;
+    Ok(())
+}
+
+/// The `headers` module, if any operation has a headers struct.
+pub(super) fn module(out: &Output) -> Option<TokenStream> {
+    let header_items = &out.header_items;
+    (!header_items.is_empty()).then(|| {
+        quote! {
+            /// Typed response headers, per operation.
+            pub mod headers {
+                #[allow(unused_imports)]
+                use super::rules;
+                #(#header_items)*
+            }
+        }
+    })
+}
+
+/// How many success responses of `op` declare `header`.
+fn declaring(spec: &Value, op: &Operation<'_>, header: &str) -> usize {
+    op.body
+        .get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(status, _)| status.starts_with('2'))
+        .filter(|(_, response)| {
+            resolved(spec, response)
+                .get("headers")
+                .and_then(Value::as_object)
+                .is_some_and(|h| h.contains_key(header))
+        })
+        .count()
+}
+
+/// One header's struct field, the statement parsing it, and whether it is
+/// required.
+struct FieldParts {
+    name: Ident,
+    ty: TokenStream,
+    required: bool,
+    declaration: TokenStream,
+    parse: TokenStream,
+}
+
+fn field_parts(rt: &TokenStream, header: &str, field: &HeaderField, required: bool) -> FieldParts {
+    let HeaderField {
+        ty,
+        description,
+        rule,
+        spec_name,
+        ..
+    } = field;
+    let name = format_ident!("{}", sanitize_field(&header.to_snake_case()));
+    let field_doc = if description.is_empty() {
+        docs(&format!("The `{spec_name}` header."))
+    } else {
+        docs(&format!("{description} (`{spec_name}`)."))
+    };
+    let check = rule.as_ref().map(|rule| {
+        quote! {
+            #rt::check(&#name, &rules::#rule).map_err(|e| #rt::HeaderError {
+                name: #spec_name,
+                problem: e.problem,
+            })?;
+        }
+    });
+    let (declaration, parse) = if required {
+        (
+            quote!(#field_doc pub #name: #ty,),
+            quote! {
+                let #name = #rt::required_header::<#ty>(headers, #spec_name)?;
+                #check
+            },
+        )
+    } else {
+        (
+            quote!(#field_doc pub #name: ::std::option::Option<#ty>,),
+            quote! {
+                let #name = #rt::optional_header::<#ty>(headers, #spec_name)?;
+                #check
+            },
+        )
+    };
+    FieldParts {
+        name,
+        ty: quote!(#ty),
+        required,
+        declaration,
+        parse,
+    }
+}
+
+/// The operation's headers struct (into `out`), and its type for the
+/// method's `Response`. Every operation has one, empty or not, so that a
+/// header the spec adds later changes no result type.
+pub(super) fn headers_struct(
+    cx: &Context<'_>,
+    out: &mut Output,
+    op: &Operation<'_>,
+    names: &Names<'_>,
+    responses: &Responses,
+) -> TokenStream {
+    let rt = &cx.rt;
+    let ident = ident(&format!("{}Headers", names.pascal));
+    let parts: Vec<FieldParts> = responses
+        .header_fields
+        .iter()
+        .map(|(header, field)| {
+            let required =
+                field.required && declaring(cx.spec, op, header) == responses.success_count;
+            field_parts(rt, header, field, required)
+        })
+        .collect();
+    let fields = parts.iter().map(|p| &p.declaration);
+    let parses = parts.iter().map(|p| &p.parse);
+    let field_names: Vec<&Ident> = parts.iter().map(|p| &p.name).collect();
+    let struct_doc = docs(&format!(
+        "The headers a successful `{}` response declares, parsed per their schemas{}.\n\n`#[non_exhaustive]`, so that an optional header the spec adds later breaks no code: build one with `new`, in test doubles too.",
+        names.id,
+        if parts.is_empty() { " (none yet)" } else { "" }
+    ));
+    let new_doc = docs(&format!(
+        "`{ident}` with its required headers; set the optional ones afterwards."
+    ));
+    let params = parts.iter().filter(|p| p.required).map(|p| {
+        let (name, ty) = (&p.name, &p.ty);
+        quote!(#name: impl ::std::convert::Into<#ty>)
+    });
+    let sets = parts.iter().map(|p| {
+        let name = &p.name;
+        if p.required {
+            quote!(#name: #name.into())
+        } else {
+            quote!(#name: ::std::option::Option::None)
+        }
+    });
+    let headers_param = if parts.is_empty() {
+        format_ident!("_headers")
+    } else {
+        format_ident!("headers")
+    };
+    out.header_items.push(quote! {
+        #struct_doc
+        #[derive(Clone, Debug)]
+        #[non_exhaustive]
+        pub struct #ident { #(#fields)* }
+
+        impl #ident {
+            #new_doc
+            #[allow(clippy::new_without_default)]
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#sets),* }
+            }
+        }
+
+        impl #rt::FromHeaders for #ident {
+            fn from_headers(
+                #headers_param: &::reqwest::header::HeaderMap,
+            ) -> ::std::result::Result<Self, #rt::HeaderError> {
+                #(#parses)*
+                ::std::result::Result::Ok(Self { #(#field_names),* })
+            }
+        }
+    });
+    quote!(headers::#ident)
 }

@@ -7,10 +7,13 @@ use quote::quote;
 use serde_json::Value;
 
 use super::lookup::json_schema;
-use super::raw::{method_key, raw_methods};
+use super::raw::method_key;
+use super::{Context, Names, Output};
 use crate::locate::escape_token;
 use crate::tokens::{docs, ident};
-use crate::validate::{Document, operations, resolved};
+use crate::validate::{
+    Document, Operation, operations, resolved, security_alternatives as alternatives,
+};
 use crate::{SpecError, SpecErrorKind};
 
 pub(super) enum SchemeKind {
@@ -89,7 +92,7 @@ pub(super) fn schemes(doc: &Document<'_>) -> Result<Vec<Scheme>, SpecError> {
     Ok(found)
 }
 
-pub(super) fn scheme_item(scheme: &Scheme, spec: &Value, rt: &TokenStream) -> TokenStream {
+fn scheme_item(scheme: &Scheme, spec: &Value, rt: &TokenStream) -> TokenStream {
     let Scheme { name, ident, kind } = scheme;
     let description = spec
         .pointer(&format!(
@@ -211,10 +214,10 @@ pub(super) fn scheme_item(scheme: &Scheme, spec: &Value, rt: &TokenStream) -> To
 /// `From<&T>` for the scheme's credential, where `T` is that operation's
 /// success type and has an `access_token`: an issued token becomes the
 /// credential for the calls it authorizes, without copying it by hand.
-pub(super) fn token_conversions(spec: &Value, schemes: &[Scheme], raw: &syn::File) -> TokenStream {
-    let methods = raw_methods(raw);
+pub(super) fn token_conversions(cx: &Context<'_>) -> TokenStream {
+    let (spec, methods) = (cx.spec, &cx.raw_methods);
     let mut conversions = Vec::new();
-    for scheme in schemes {
+    for scheme in &cx.schemes {
         if !matches!(scheme.kind, SchemeKind::Bearer) {
             continue;
         }
@@ -275,4 +278,218 @@ pub(super) fn token_conversions(spec: &Value, schemes: &[Scheme], raw: &syn::Fil
         }
     }
     quote!(#(#conversions)*)
+}
+
+/// The `security` module: the scheme types, the per-operation traits, and
+/// the seals.
+pub(super) fn module(cx: &Context<'_>, out: &Output) -> TokenStream {
+    let rt = &cx.rt;
+    let scheme_items = cx.schemes.iter().map(|s| scheme_item(s, cx.spec, rt));
+    let traits = &out.credential_traits;
+    let tuple_seals = out.tuple_seals.iter().map(|(_, tokens)| tokens);
+    let anonymous_seal = out
+        .anonymous_sealed
+        .then(|| quote!(impl sealed::Sealed for #rt::Anonymous {}));
+    // Only where something is sealed (a spec may declare no security).
+    let sealed_module = (!cx.schemes.is_empty() || out.anonymous_sealed).then(|| {
+        quote! {
+            mod sealed {
+                /// Keeps the per-operation credential traits closed: only
+                /// the spec decides what an operation accepts.
+                pub trait Sealed {}
+            }
+        }
+    });
+    quote! {
+        /// Credentials: one type per security scheme of the spec, and per
+        /// operation a sealed trait implemented only for the credentials
+        /// that operation accepts.
+        pub mod security {
+            #(#scheme_items)*
+            #(#traits)*
+
+            #sealed_module
+            #(#tuple_seals)*
+            #anonymous_seal
+        }
+    }
+}
+
+/// What an operation's security gives its method: the credential
+/// parameter, and the `# Credentials` section of its docs.
+pub(super) struct Credentials {
+    pub(super) param: TokenStream,
+    pub(super) doc: String,
+}
+
+/// One security alternative, as the trait impl, the docs and the compiler's
+/// note name it.
+struct Alternative {
+    ty: TokenStream,
+    described: String,
+    accepted: String,
+}
+
+/// The operation's sealed credential trait (into `out`) and its method's
+/// credential parameter, or `None` when it needs no credential.
+pub(super) fn credentials(
+    cx: &Context<'_>,
+    out: &mut Output,
+    op: &Operation<'_>,
+    names: &Names<'_>,
+    method_ident: &Ident,
+) -> Result<Option<Credentials>, SpecError> {
+    let alternatives = match alternatives(cx.spec, op.body) {
+        Some(alternatives) if !alternatives.is_empty() => alternatives,
+        _ => return Ok(None),
+    };
+    let rt = &cx.rt;
+    let trait_ident = ident(&format!("{}Credential", names.pascal));
+    let mut doc = String::from(if alternatives.len() == 1 {
+        "\n# Credentials\n\n"
+    } else {
+        "\n# Credentials\n\nOne of:\n"
+    });
+    let mut impls = Vec::new();
+    let mut accepted = Vec::new();
+    for (index, requirement) in alternatives.iter().enumerate() {
+        let pointer = format!("{}/security/{index}", op.pointer);
+        let alternative = alternative(cx, out, names, &pointer, requirement)?;
+        doc.push_str(&format!("- {}\n", alternative.described));
+        accepted.push(alternative.accepted);
+        let ty = alternative.ty;
+        impls.push(quote!(impl #trait_ident for #ty {}));
+    }
+    let message = format!("`{{Self}}` is not a credential that `{method_ident}` accepts");
+    let label = format!("not accepted by `{method_ident}`");
+    let note = match accepted.as_slice() {
+        [only] => format!("`{method_ident}` accepts {only}"),
+        many => format!("`{method_ident}` accepts one of: {}", many.join("; ")),
+    };
+    let operation_id = names.id;
+    let trait_doc = docs(&format!(
+        "The credentials `{operation_id}` accepts ([`Client::{method_ident}`](crate::Client::{method_ident})).\n\nSealed: implemented exactly for the spec's security alternatives of this operation."
+    ));
+    out.credential_traits.push(quote! {
+        #trait_doc
+        #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+        pub trait #trait_ident: #rt::Credential + sealed::Sealed {}
+        #(#impls)*
+    });
+    Ok(Some(Credentials {
+        param: quote!(credential: &(impl security::#trait_ident + ?Sized),),
+        doc,
+    }))
+}
+
+/// One alternative of an operation's `security`: the schemes it requires
+/// together, as one credential type (a tuple, sealed in `out`, for several).
+fn alternative(
+    cx: &Context<'_>,
+    out: &mut Output,
+    names: &Names<'_>,
+    pointer: &str,
+    requirement: &[(String, Vec<String>)],
+) -> Result<Alternative, SpecError> {
+    let (rt, runtime_crate) = (&cx.rt, cx.runtime_crate);
+    let mut idents = Vec::new();
+    let mut described = Vec::new();
+    let mut needed_scopes: Vec<String> = Vec::new();
+    for (scheme, scopes) in requirement {
+        let Some(ident) = cx
+            .schemes
+            .iter()
+            .find(|s| s.name == *scheme)
+            .map(|s| s.ident.clone())
+        else {
+            return Err(cx.unsupported(
+                names,
+                &format!("{pointer}/{}", escape_token(scheme)),
+                format!(
+                    "security requirement names `{scheme}`, which `components.securitySchemes` does not define"
+                ),
+                "define the scheme under `components.securitySchemes`, or fix the name",
+            ));
+        };
+        described.push(format!("[`security::{ident}`]{}", scope_text(scopes)));
+        needed_scopes.extend(scopes.iter().cloned());
+        idents.push(ident);
+    }
+    let ty = match idents.len() {
+        0 => {
+            out.anonymous_sealed = true;
+            described.push(format!(
+                "[`{runtime_crate}::runtime::Anonymous`] (no credential)"
+            ));
+            quote!(#rt::Anonymous)
+        }
+        1 => {
+            let ident = &idents[0];
+            quote!(#ident)
+        }
+        2 | 3 => {
+            let tuple = quote!((#(#idents),*));
+            let key = tuple.to_string();
+            if !out.tuple_seals.iter().any(|(k, _)| *k == key) {
+                out.tuple_seals
+                    .push((key, quote!(impl sealed::Sealed for #tuple {})));
+            }
+            tuple
+        }
+        n => {
+            return Err(cx.unsupported(
+                names,
+                pointer,
+                format!(
+                    "one security alternative requires {n} schemes together; at most 3 are supported"
+                ),
+                "split the requirement, or combine the credentials into one scheme",
+            ));
+        }
+    };
+    Ok(Alternative {
+        ty,
+        described: described.join(" together with "),
+        accepted: accepted_entry(runtime_crate, &idents, &needed_scopes),
+    })
+}
+
+/// ` with scope `a`` or ` with scopes `a`, `b``, or nothing.
+fn scope_text(scopes: &[String]) -> String {
+    match scopes.len() {
+        0 => String::new(),
+        1 => format!(" with scope `{}`", scopes[0]),
+        _ => format!(
+            " with scopes {}",
+            scopes
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// An alternative as the compiler's note lists it: by the types' full
+/// paths, since that is how the error names them.
+fn accepted_entry(runtime_crate: &str, idents: &[Ident], needed_scopes: &[String]) -> String {
+    let crate_path = runtime_crate.replace('-', "_");
+    let full = |ident: &Ident| format!("{crate_path}::security::{ident}");
+    let mut entry = match idents.len() {
+        0 => format!("`{crate_path}::runtime::Anonymous`"),
+        1 => format!("`{}`", full(&idents[0])),
+        _ => format!(
+            "`({})`",
+            idents.iter().map(full).collect::<Vec<_>>().join(", ")
+        ),
+    };
+    if !needed_scopes.is_empty() {
+        let list = needed_scopes
+            .iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        entry.push_str(&format!(" (the server checks for scope {list})"));
+    }
+    entry
 }
