@@ -180,105 +180,139 @@ impl<'a> Rules<'a> {
                 }
             }
         }
-
-        let kind = schema.get("type").and_then(Value::as_str);
-        let has = |key: &str| schema.get(key).is_some();
-
-        if kind == Some("object") || has("properties") || has("additionalProperties") {
-            let mut properties = Vec::new();
-            if let Some(Value::Object(props)) = schema.get("properties") {
-                for (name, property) in props {
-                    let child = format!("{pointer}/properties/{}", escape_token(name));
-                    if let Some(rule) = self.expression(property, &child) {
-                        properties.push(quote!((#name, #rule)));
-                    }
-                }
-            }
-            let additional = match schema.get("additionalProperties") {
-                Some(extra @ Value::Object(_)) => self
-                    .expression(extra, &format!("{pointer}/additionalProperties"))
-                    .map(|rule| quote!(::std::option::Option::Some(&#rule))),
-                _ => None,
-            };
-            if !properties.is_empty() || additional.is_some() {
-                let additional = additional.unwrap_or_else(|| quote!(::std::option::Option::None));
-                parts.push(quote! {
-                    #rt::Rule::Object { properties: &[#(#properties),*], additional: #additional }
-                });
-            }
-        }
-
-        if kind == Some("array") || has("items") || has("minItems") || has("maxItems") {
-            let items = match schema.get("items") {
-                Some(items) => self.expression(items, &format!("{pointer}/items")),
-                None => None,
-            };
-            let min = unsigned(schema, "minItems");
-            let max = unsigned(schema, "maxItems");
-            if items.is_some() || min.is_some() || max.is_some() {
-                let items = items.unwrap_or_else(|| quote!(#rt::Rule::Any));
-                let min = option(min);
-                let max = option(max);
-                parts.push(quote! {
-                    #rt::Rule::Array { min_items: #min, max_items: #max, items: &#items }
-                });
-            }
-        }
-
-        let numeric = matches!(kind, Some("integer" | "number"));
-        if numeric || has("minimum") || has("maximum") || has("multipleOf") {
-            let limit = |bound: &str, exclusive: &str| {
-                schema.get(bound).and_then(Value::as_f64).map(|value| {
-                    let value = Literal::f64_suffixed(value);
-                    let exclusive = schema.get(exclusive).and_then(Value::as_bool).unwrap_or(false);
-                    quote!(::std::option::Option::Some(#rt::Limit { value: #value, exclusive: #exclusive }))
-                })
-            };
-            let minimum = limit("minimum", "exclusiveMinimum");
-            let maximum = limit("maximum", "exclusiveMaximum");
-            let multiple = schema
-                .get("multipleOf")
-                .and_then(Value::as_f64)
-                .map(|step| {
-                    let step = Literal::f64_suffixed(step);
-                    quote!(::std::option::Option::Some(#step))
-                });
-            if minimum.is_some() || maximum.is_some() || multiple.is_some() {
-                let none = quote!(::std::option::Option::None);
-                let minimum = minimum.unwrap_or_else(|| none.clone());
-                let maximum = maximum.unwrap_or_else(|| none.clone());
-                let multiple = multiple.unwrap_or(none);
-                parts.push(quote! {
-                    #rt::Rule::Number { minimum: #minimum, maximum: #maximum, multiple_of: #multiple }
-                });
-            }
-        }
-
-        if kind == Some("string") || has("minLength") || has("maxLength") || has("pattern") {
-            let min = unsigned(schema, "minLength");
-            let max = unsigned(schema, "maxLength");
-            let pattern = schema
-                .get("pattern")
-                .and_then(Value::as_str)
-                .map(|source| self.pattern(source));
-            if min.is_some() || max.is_some() || pattern.is_some() {
-                let min = option(min);
-                let max = option(max);
-                let pattern = match pattern {
-                    Some(ident) => quote!(::std::option::Option::Some(&#ident)),
-                    None => quote!(::std::option::Option::None),
-                };
-                parts.push(quote! {
-                    #rt::Rule::Text { min_length: #min, max_length: #max, pattern: #pattern }
-                });
-            }
-        }
+        // In this order, so the pattern statics keep their numbers.
+        parts.extend(self.object_rule(schema, pointer));
+        parts.extend(self.array_rule(schema, pointer));
+        parts.extend(self.number_rule(schema));
+        parts.extend(self.text_rule(schema));
 
         match parts.len() {
             0 => None,
             1 => parts.pop(),
             _ => Some(quote!(#rt::Rule::All(&[#(#parts),*]))),
         }
+    }
+
+    /// The bounds of an object's properties and additional properties.
+    fn object_rule(&mut self, schema: &Value, pointer: &str) -> Option<TokenStream> {
+        let has = |key: &str| schema.get(key).is_some();
+        if !(kind(schema) == Some("object") || has("properties") || has("additionalProperties")) {
+            return None;
+        }
+        let mut properties = Vec::new();
+        if let Some(Value::Object(props)) = schema.get("properties") {
+            for (name, property) in props {
+                let child = format!("{pointer}/properties/{}", escape_token(name));
+                if let Some(rule) = self.expression(property, &child) {
+                    properties.push(quote!((#name, #rule)));
+                }
+            }
+        }
+        let additional = match schema.get("additionalProperties") {
+            Some(extra @ Value::Object(_)) => self
+                .expression(extra, &format!("{pointer}/additionalProperties"))
+                .map(|rule| quote!(::std::option::Option::Some(&#rule))),
+            _ => None,
+        };
+        if properties.is_empty() && additional.is_none() {
+            return None;
+        }
+        let rt = &self.rt;
+        let additional = additional.unwrap_or_else(|| quote!(::std::option::Option::None));
+        Some(quote! {
+            #rt::Rule::Object { properties: &[#(#properties),*], additional: #additional }
+        })
+    }
+
+    /// The bounds of an array: its length, and its items'.
+    fn array_rule(&mut self, schema: &Value, pointer: &str) -> Option<TokenStream> {
+        let has = |key: &str| schema.get(key).is_some();
+        if !(kind(schema) == Some("array") || has("items") || has("minItems") || has("maxItems")) {
+            return None;
+        }
+        let items = match schema.get("items") {
+            Some(items) => self.expression(items, &format!("{pointer}/items")),
+            None => None,
+        };
+        let min = unsigned(schema, "minItems");
+        let max = unsigned(schema, "maxItems");
+        if items.is_none() && min.is_none() && max.is_none() {
+            return None;
+        }
+        let rt = &self.rt;
+        let items = items.unwrap_or_else(|| quote!(#rt::Rule::Any));
+        let min = option(min);
+        let max = option(max);
+        Some(quote! {
+            #rt::Rule::Array { min_items: #min, max_items: #max, items: &#items }
+        })
+    }
+
+    /// The bounds of a number: its limits and the step it is a multiple of.
+    fn number_rule(&self, schema: &Value) -> Option<TokenStream> {
+        let has = |key: &str| schema.get(key).is_some();
+        let numeric = matches!(kind(schema), Some("integer" | "number"));
+        if !(numeric || has("minimum") || has("maximum") || has("multipleOf")) {
+            return None;
+        }
+        let rt = &self.rt;
+        let limit = |bound: &str, exclusive: &str| {
+            schema.get(bound).and_then(Value::as_f64).map(|value| {
+                let value = Literal::f64_suffixed(value);
+                let exclusive = schema.get(exclusive).and_then(Value::as_bool).unwrap_or(false);
+                quote!(::std::option::Option::Some(#rt::Limit { value: #value, exclusive: #exclusive }))
+            })
+        };
+        let minimum = limit("minimum", "exclusiveMinimum");
+        let maximum = limit("maximum", "exclusiveMaximum");
+        let multiple = schema
+            .get("multipleOf")
+            .and_then(Value::as_f64)
+            .map(|step| {
+                let step = Literal::f64_suffixed(step);
+                quote!(::std::option::Option::Some(#step))
+            });
+        if minimum.is_none() && maximum.is_none() && multiple.is_none() {
+            return None;
+        }
+        let none = quote!(::std::option::Option::None);
+        let minimum = minimum.unwrap_or_else(|| none.clone());
+        let maximum = maximum.unwrap_or_else(|| none.clone());
+        let multiple = multiple.unwrap_or(none);
+        Some(quote! {
+            #rt::Rule::Number { minimum: #minimum, maximum: #maximum, multiple_of: #multiple }
+        })
+    }
+
+    /// The bounds of a string: its length and its pattern.
+    fn text_rule(&mut self, schema: &Value) -> Option<TokenStream> {
+        let has = |key: &str| schema.get(key).is_some();
+        if !(kind(schema) == Some("string")
+            || has("minLength")
+            || has("maxLength")
+            || has("pattern"))
+        {
+            return None;
+        }
+        let min = unsigned(schema, "minLength");
+        let max = unsigned(schema, "maxLength");
+        let pattern = schema
+            .get("pattern")
+            .and_then(Value::as_str)
+            .map(|source| self.pattern(source));
+        if min.is_none() && max.is_none() && pattern.is_none() {
+            return None;
+        }
+        let rt = &self.rt;
+        let min = option(min);
+        let max = option(max);
+        let pattern = match pattern {
+            Some(ident) => quote!(::std::option::Option::Some(&#ident)),
+            None => quote!(::std::option::Option::None),
+        };
+        Some(quote! {
+            #rt::Rule::Text { min_length: #min, max_length: #max, pattern: #pattern }
+        })
     }
 
     /// A static for `source`, which `validate::check_patterns` has
@@ -292,6 +326,11 @@ impl<'a> Rules<'a> {
         });
         ident
     }
+}
+
+/// The schema's `type`, if it names one.
+fn kind(schema: &Value) -> Option<&str> {
+    schema.get("type").and_then(Value::as_str)
 }
 
 fn unsigned(schema: &Value, key: &str) -> Option<u64> {

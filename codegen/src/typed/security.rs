@@ -102,84 +102,19 @@ fn scheme_item(scheme: &Scheme, spec: &Value, rt: &TokenStream) -> TokenStream {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .trim();
-    let (wire, fields, constructor, place, debug) = match kind {
-        SchemeKind::Bearer => (
-            "`Authorization: Bearer <token>`".to_string(),
-            quote!(token: #rt::Secret),
-            quote! {
-                /// Wraps the token.
-                pub fn new(token: impl ::std::convert::Into<#rt::Secret>) -> Self {
-                    Self { token: token.into() }
-                }
-                /// The token, explicitly.
-                pub fn token(&self) -> &#rt::Secret {
-                    &self.token
-                }
-            },
-            quote!(placement.bearer(#name, &self.token)),
-            quote!(f.write_str(concat!(stringify!(#ident), "(<redacted>)"))),
-        ),
-        SchemeKind::Basic => (
-            "`Authorization: Basic <base64(username:password)>`".to_string(),
-            quote!(username: ::std::string::String, password: #rt::Secret),
-            quote! {
-                /// A user name and password.
-                pub fn new(
-                    username: impl ::std::convert::Into<::std::string::String>,
-                    password: impl ::std::convert::Into<#rt::Secret>,
-                ) -> Self {
-                    Self { username: username.into(), password: password.into() }
-                }
-                /// The user name.
-                pub fn username(&self) -> &str {
-                    &self.username
-                }
-                /// The password, explicitly.
-                pub fn password(&self) -> &#rt::Secret {
-                    &self.password
-                }
-            },
-            quote!(placement.basic(#name, &self.username, &self.password)),
-            quote! {
-                f.debug_struct(stringify!(#ident))
-                    .field("username", &self.username)
-                    .field("password", &self.password)
-                    .finish()
-            },
-        ),
+    let SchemeParts {
+        wire,
+        fields,
+        constructor,
+        place,
+        debug,
+    } = match kind {
+        SchemeKind::Bearer => bearer_parts(name, ident, rt),
+        SchemeKind::Basic => basic_parts(name, ident, rt),
         SchemeKind::ApiKey {
             location,
             name: key_name,
-        } => {
-            let place = match location.as_str() {
-                "header" => quote!(placement.header(#name, #key_name, &self.key)),
-                "query" => {
-                    quote! {{ placement.query(#key_name, &self.key); ::std::result::Result::Ok(()) }}
-                }
-                _ => quote!(placement.cookie(#name, #key_name, &self.key)),
-            };
-            let wire = match location.as_str() {
-                "header" => format!("the `{key_name}` header"),
-                "query" => format!("the `{key_name}` query parameter"),
-                _ => format!("the `{key_name}` cookie"),
-            };
-            (
-                wire,
-                quote!(key: #rt::Secret),
-                quote! {
-                    /// Wraps the key.
-                    pub fn new(key: impl ::std::convert::Into<#rt::Secret>) -> Self {
-                        Self { key: key.into() }
-                    }
-                    /// The key, explicitly.
-                    pub fn key(&self) -> &#rt::Secret {
-                        &self.key
-                    }
-                },
-                place,
-                quote!(f.write_str(concat!(stringify!(#ident), "(<redacted>)"))),
-            )
-        }
+        } => api_key_parts(name, ident, (location.as_str(), key_name.as_str()), rt),
     };
     let mut text = format!("The `{name}` security scheme, sent as {wire}.");
     if !description.is_empty() {
@@ -207,6 +142,103 @@ fn scheme_item(scheme: &Scheme, spec: &Value, rt: &TokenStream) -> TokenStream {
         }
 
         impl sealed::Sealed for #ident {}
+    }
+}
+
+/// What a scheme's credential type is made of: how it is sent (for the
+/// docs), its fields, constructor and accessors, how it places itself on a
+/// request, and its redacting `Debug`.
+struct SchemeParts {
+    wire: String,
+    fields: TokenStream,
+    constructor: TokenStream,
+    place: TokenStream,
+    debug: TokenStream,
+}
+
+fn bearer_parts(name: &str, ident: &Ident, rt: &TokenStream) -> SchemeParts {
+    SchemeParts {
+        wire: "`Authorization: Bearer <token>`".to_string(),
+        fields: quote!(token: #rt::Secret),
+        constructor: quote! {
+            /// Wraps the token.
+            pub fn new(token: impl ::std::convert::Into<#rt::Secret>) -> Self {
+                Self { token: token.into() }
+            }
+            /// The token, explicitly.
+            pub fn token(&self) -> &#rt::Secret {
+                &self.token
+            }
+        },
+        place: quote!(placement.bearer(#name, &self.token)),
+        debug: quote!(f.write_str(concat!(stringify!(#ident), "(<redacted>)"))),
+    }
+}
+
+fn basic_parts(name: &str, ident: &Ident, rt: &TokenStream) -> SchemeParts {
+    SchemeParts {
+        wire: "`Authorization: Basic <base64(username:password)>`".to_string(),
+        fields: quote!(username: ::std::string::String, password: #rt::Secret),
+        constructor: quote! {
+            /// A user name and password.
+            pub fn new(
+                username: impl ::std::convert::Into<::std::string::String>,
+                password: impl ::std::convert::Into<#rt::Secret>,
+            ) -> Self {
+                Self { username: username.into(), password: password.into() }
+            }
+            /// The user name.
+            pub fn username(&self) -> &str {
+                &self.username
+            }
+            /// The password, explicitly.
+            pub fn password(&self) -> &#rt::Secret {
+                &self.password
+            }
+        },
+        place: quote!(placement.basic(#name, &self.username, &self.password)),
+        debug: quote! {
+            f.debug_struct(stringify!(#ident))
+                .field("username", &self.username)
+                .field("password", &self.password)
+                .finish()
+        },
+    }
+}
+
+fn api_key_parts(
+    name: &str,
+    ident: &Ident,
+    (location, key_name): (&str, &str),
+    rt: &TokenStream,
+) -> SchemeParts {
+    let place = match location {
+        "header" => quote!(placement.header(#name, #key_name, &self.key)),
+        "query" => {
+            quote! {{ placement.query(#key_name, &self.key); ::std::result::Result::Ok(()) }}
+        }
+        _ => quote!(placement.cookie(#name, #key_name, &self.key)),
+    };
+    let wire = match location {
+        "header" => format!("the `{key_name}` header"),
+        "query" => format!("the `{key_name}` query parameter"),
+        _ => format!("the `{key_name}` cookie"),
+    };
+    SchemeParts {
+        wire,
+        fields: quote!(key: #rt::Secret),
+        constructor: quote! {
+            /// Wraps the key.
+            pub fn new(key: impl ::std::convert::Into<#rt::Secret>) -> Self {
+                Self { key: key.into() }
+            }
+            /// The key, explicitly.
+            pub fn key(&self) -> &#rt::Secret {
+                &self.key
+            }
+        },
+        place,
+        debug: quote!(f.write_str(concat!(stringify!(#ident), "(<redacted>)"))),
     }
 }
 
