@@ -50,17 +50,14 @@ pub(super) fn operation(
         &responses,
         &examples_doc,
     );
-    let method = method_item(
-        cx,
-        op,
-        raw_method,
+    let parts = MethodParts {
         credentials,
         arguments,
-        &responses,
         headers_ty,
-        &doc_text,
-    );
-    out.methods.push(method);
+        doc: doc_text,
+    };
+    out.methods
+        .push(method_item(cx, op, raw_method, &responses, parts));
     Ok(())
 }
 
@@ -326,19 +323,30 @@ fn responses(
     Ok(found)
 }
 
+/// What the earlier stages made for the method.
+struct MethodParts {
+    credentials: Option<Credentials>,
+    arguments: Arguments,
+    /// The `Response`'s headers type.
+    headers_ty: TokenStream,
+    doc: TokenStream,
+}
+
 /// The typed method: checks, then progenitor's method with the hooks'
 /// context, then `finish` reading the result into a `Response` or `Error`.
-#[allow(clippy::too_many_arguments)]
 fn method_item(
     cx: &Context<'_>,
     op: &Operation<'_>,
     raw_method: &RawMethod,
-    credentials: Option<Credentials>,
-    arguments: Arguments,
     responses: &Responses,
-    headers_ty: TokenStream,
-    method_doc: &TokenStream,
+    parts: MethodParts,
 ) -> TokenStream {
+    let MethodParts {
+        credentials,
+        arguments,
+        headers_ty,
+        doc: method_doc,
+    } = parts;
     let rt = &cx.rt;
     let finish = finish_arguments(cx, op, raw_method, responses);
     let omit_body = if arguments.optional_body {

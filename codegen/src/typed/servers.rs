@@ -13,9 +13,29 @@ pub(super) fn servers(spec: &Value, rt: &TokenStream) -> (TokenStream, TokenStre
         .into_iter()
         .map(|c| (format_ident!("{}", c.name), c.url, c.description))
         .collect();
-    if entries.is_empty() {
+    let Some((first, first_url, _)) = entries.first() else {
         return (quote!(), quote!());
-    }
+    };
+    let default_doc = docs(&format!(
+        "A client for the spec's first server, [`Server::{first}`] (`{first_url}`)."
+    ));
+    let constructors = quote! {
+        #default_doc
+        pub fn new() -> ::std::result::Result<Self, #rt::ClientError> {
+            Self::for_server(Server::default())
+        }
+
+        /// A client for one of the spec's servers.
+        pub fn for_server(server: Server) -> ::std::result::Result<Self, #rt::ClientError> {
+            Self::with_base_url(server.url())
+        }
+    };
+    (server_enum(&entries, &relative), constructors)
+}
+
+/// The `Server` enum of `(variant, url, description)` entries, the first
+/// the default; its docs list the `relative` URLs left out.
+fn server_enum(entries: &[(Ident, String, String)], relative: &[String]) -> TokenStream {
     let variants = entries
         .iter()
         .enumerate()
@@ -40,49 +60,31 @@ pub(super) fn servers(spec: &Value, rt: &TokenStream) -> (TokenStream, TokenStre
             listed.join(", ")
         ))
     };
-    let first = &entries[0].0;
-    let default_doc = docs(&format!(
-        "A client for the spec's first server, [`Server::{first}`] (`{}`).",
-        entries[0].1
-    ));
-    (
-        quote! {
-            /// The servers the spec lists, one per value of their `enum`
-            /// variables; the first is the default. Non-exhaustive, so a
-            /// server added to the spec is not a breaking change.
-            #relative_doc
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-            #[non_exhaustive]
-            pub enum Server {
-                #(#variants,)*
+    quote! {
+        /// The servers the spec lists, one per value of their `enum`
+        /// variables; the first is the default. Non-exhaustive, so a
+        /// server added to the spec is not a breaking change.
+        #relative_doc
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Server {
+            #(#variants,)*
+        }
+
+        impl Server {
+            /// Every server, in the spec's order. A slice, not an array,
+            /// so that a server added to the spec changes no type.
+            pub const ALL: &'static [Server] = &[#(Server::#idents),*];
+
+            /// The server's base URL.
+            pub const fn url(self) -> &'static str {
+                match self { #(Server::#idents => #urls,)* }
             }
 
-            impl Server {
-                /// Every server, in the spec's order. A slice, not an array,
-                /// so that a server added to the spec changes no type.
-                pub const ALL: &'static [Server] = &[#(Server::#idents),*];
-
-                /// The server's base URL.
-                pub const fn url(self) -> &'static str {
-                    match self { #(Server::#idents => #urls,)* }
-                }
-
-                /// The server's description in the spec.
-                pub const fn description(self) -> &'static str {
-                    match self { #(Server::#idents => #descriptions,)* }
-                }
+            /// The server's description in the spec.
+            pub const fn description(self) -> &'static str {
+                match self { #(Server::#idents => #descriptions,)* }
             }
-        },
-        quote! {
-            #default_doc
-            pub fn new() -> ::std::result::Result<Self, #rt::ClientError> {
-                Self::for_server(Server::default())
-            }
-
-            /// A client for one of the spec's servers.
-            pub fn for_server(server: Server) -> ::std::result::Result<Self, #rt::ClientError> {
-                Self::with_base_url(server.url())
-            }
-        },
-    )
+        }
+    }
 }
