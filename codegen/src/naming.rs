@@ -8,7 +8,7 @@
 
 use heck::{ToPascalCase, ToSnakeCase};
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::quote;
+use quote::{format_ident, quote};
 
 /// The two cases the generators use.
 #[derive(Clone, Copy)]
@@ -96,6 +96,34 @@ pub(crate) fn header_field(header: &str) -> String {
     } else {
         format!("{name}_")
     }
+}
+
+/// An identifier from text the spec chose: characters that cannot be in
+/// one become `_`, a leading digit gets a `_` before it, and a keyword a `_`
+/// after it.
+pub(crate) fn ident(raw: &str) -> Ident {
+    let mut text: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if text.is_empty() || text.starts_with(|c: char| c.is_ascii_digit()) {
+        text.insert(0, '_');
+    }
+    match syn::parse_str::<Ident>(&text) {
+        Ok(ident) => ident,
+        Err(_) => format_ident!("{}_", text),
+    }
+}
+
+/// The credential type of a security scheme (`ClientKey`).
+pub(crate) fn credential_type(scheme_name: &str) -> Ident {
+    ident(&scheme_name.to_pascal_case())
 }
 
 /// The identifier of the runtime crate as code names it (`c2m-auth` →

@@ -88,7 +88,7 @@ impl<'a> Rules<'a> {
             name = format!("{base}_{n}");
             n += 1;
         }
-        crate::tokens::ident(&name)
+        crate::naming::ident(&name)
     }
 
     /// A static for the schema at `pointer` named after `name`, or `None`

@@ -8,13 +8,12 @@ use serde_json::Value;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use heck::ToPascalCase;
-
 use super::headers::header_type;
 use super::lookup::{json_media, spec_parameter};
 use super::methods::Responses;
 use super::raw::{RawMethod, owned_type};
 use super::{Context, Names, Output};
+use crate::naming;
 use crate::rules::Rules;
 use crate::validate::{Operation, resolved};
 
@@ -110,7 +109,7 @@ fn doc_example(
 ) -> String {
     let type_path = crate_qualified(
         &quote!(#ty).to_string().replace(' ', ""),
-        &runtime_crate.replace('-', "_"),
+        &naming::crate_ident(runtime_crate).to_string(),
     );
     let pretty = serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
     let summary = if summary.is_empty() {
@@ -333,7 +332,7 @@ pub(super) fn schema_examples(
         .into_iter()
         .flatten()
     {
-        let type_name = name.to_pascal_case();
+        let type_name = naming::type_name(name);
         if !generated_types.contains(&type_name) {
             continue;
         }

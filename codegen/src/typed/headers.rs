@@ -10,9 +10,10 @@ use serde_json::Value;
 use super::methods::Responses;
 use super::{Context, Names, Output};
 use crate::SpecError;
+use crate::naming::{self, ident};
 use crate::preprocess::is_secret;
 use crate::rules::Rules;
-use crate::tokens::{docs, ident};
+use crate::tokens::docs;
 use crate::validate::{Operation, resolved};
 
 /// Rust type for a header value per its schema.
@@ -33,20 +34,6 @@ pub(super) fn header_type(schema: &Value, rt: &TokenStream) -> Option<TokenStrea
         }
         _ => return None,
     })
-}
-
-/// Field names that are Rust keywords get a trailing underscore.
-fn sanitize_field(name: &str) -> String {
-    let name = if name.is_empty() {
-        "header".to_string()
-    } else {
-        name.to_string()
-    };
-    if syn::parse_str::<Ident>(&name).is_ok() {
-        name
-    } else {
-        format!("{name}_")
-    }
 }
 
 /// A header a success response declares, as its field reads it.
@@ -165,7 +152,7 @@ fn field_parts(rt: &TokenStream, header: &str, field: &HeaderField, required: bo
         spec_name,
         ..
     } = field;
-    let name = format_ident!("{}", sanitize_field(&header.to_snake_case()));
+    let name = format_ident!("{}", naming::header_field(header));
     let field_doc = if description.is_empty() {
         docs(&format!("The `{spec_name}` header."))
     } else {

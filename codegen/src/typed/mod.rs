@@ -24,9 +24,10 @@ mod servers;
 use std::collections::BTreeMap;
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 use serde_json::Value;
 
+use crate::naming;
 use crate::rules::Rules;
 use crate::validate::{Document, operations};
 use crate::{SpecError, SpecErrorKind};
@@ -90,11 +91,10 @@ impl<'a> Context<'a> {
         raw: &syn::File,
         runtime_crate: &'a str,
     ) -> Result<Self, SpecError> {
-        let runtime_ident = format_ident!("{}", runtime_crate.replace('-', "_"));
         Ok(Self {
             doc,
             spec: doc.json,
-            rt: quote!(::#runtime_ident::runtime),
+            rt: naming::runtime_path(runtime_crate),
             runtime_crate,
             raw_methods: raw_methods(raw),
             schemes: security::schemes(doc)?,

@@ -1,7 +1,6 @@
 //! Credentials: one type per security scheme, and the conversions from an
 //! issued token to the credential it authorizes.
 
-use heck::ToPascalCase;
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 use serde_json::Value;
@@ -10,7 +9,8 @@ use super::lookup::json_schema;
 use super::raw::method_key;
 use super::{Context, Names, Output};
 use crate::locate::escape_token;
-use crate::tokens::{docs, ident};
+use crate::naming::{self, ident};
+use crate::tokens::docs;
 use crate::validate::{
     Document, Operation, operations, resolved, security_alternatives as alternatives,
 };
@@ -85,7 +85,7 @@ pub(super) fn schemes(doc: &Document<'_>) -> Result<Vec<Scheme>, SpecError> {
         };
         found.push(Scheme {
             name: name.clone(),
-            ident: ident(&name.to_pascal_case()),
+            ident: naming::credential_type(name),
             kind,
         });
     }
@@ -505,7 +505,7 @@ fn scope_text(scopes: &[String]) -> String {
 /// An alternative as the compiler's note lists it: by the types' full
 /// paths, since that is how the error names them.
 fn accepted_entry(runtime_crate: &str, idents: &[Ident], needed_scopes: &[String]) -> String {
-    let crate_path = runtime_crate.replace('-', "_");
+    let crate_path = naming::crate_ident(runtime_crate);
     let full = |ident: &Ident| format!("{crate_path}::security::{ident}");
     let mut entry = match idents.len() {
         0 => format!("`{crate_path}::runtime::Anonymous`"),
