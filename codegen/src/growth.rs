@@ -11,6 +11,8 @@
 //!   not list decodes into `Unknown(UnknownValue)` instead of failing, so an
 //!   older client survives a newer server.
 
+use std::collections::HashMap;
+
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
@@ -29,13 +31,15 @@ pub(crate) fn make_growable(raw: &mut syn::File, spec: &Value, runtime_crate: &s
     }) else {
         return;
     };
+    let required = required_by_type(spec);
     let mut added: Vec<syn::Item> = Vec::new();
     let mut opened: Vec<String> = Vec::new();
     for item in items.iter_mut() {
         match item {
             syn::Item::Struct(item) if matches!(item.fields, syn::Fields::Named(_)) => {
                 item.attrs.push(syn::parse_quote!(#[non_exhaustive]));
-                added.push(constructor(item, &spec_required(spec, &item.ident)));
+                let spec_required = required.get(&item.ident.to_string());
+                added.push(constructor(item, spec_required.map_or(&[], Vec::as_slice)));
             }
             syn::Item::Enum(item) => {
                 item.attrs.push(syn::parse_quote!(#[non_exhaustive]));
@@ -53,21 +57,32 @@ pub(crate) fn make_growable(raw: &mut syn::File, spec: &Value, runtime_crate: &s
     items.extend(added);
 }
 
-/// The `required` list of the component schema typify named `name`, in the
-/// spec's order (empty for a type typify made up for an inline schema).
-fn spec_required(spec: &Value, name: &Ident) -> Vec<String> {
-    spec.pointer("/components/schemas")
+/// The `required` list of each component schema, in the spec's order, by
+/// the name typify gives its type (the first component wins where two
+/// names meet). Built once: a type typify made up for an inline schema has
+/// no entry.
+fn required_by_type(spec: &Value) -> HashMap<String, Vec<String>> {
+    let mut required = HashMap::new();
+    let components = spec
+        .pointer("/components/schemas")
         .and_then(Value::as_object)
         .into_iter()
-        .flatten()
-        .find(|(component, _)| *name == naming::type_name(component))
-        .and_then(|(_, schema)| schema.get("required"))
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_string)
-        .collect()
+        .flatten();
+    for (component, schema) in components {
+        required
+            .entry(naming::type_name(component))
+            .or_insert_with(|| {
+                schema
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            });
+    }
+    required
 }
 
 /// `new`, taking the fields serde requires (the spec's required order,
