@@ -56,7 +56,8 @@ fn visit(
             check_keywords(doc, object, pointer)?;
         }
         let length = pointer.len();
-        for (path, child_kind) in children(kind, object) {
+        let children = children(kind, object);
+        for (path, child_kind) in &children {
             // By pointer, so that a list index finds its element.
             let relative: String = path
                 .iter()
@@ -65,15 +66,84 @@ fn visit(
             let Some(child) = node.pointer(&relative) else {
                 continue;
             };
-            for token in &path {
+            for token in path {
                 pointer.push('/');
                 pointer.push_str(&escape_token(token));
             }
-            visit(doc, child, child_kind, pointer)?;
+            visit(doc, child, *child_kind, pointer)?;
             pointer.truncate(length);
         }
+        // The children are known good: the object is read with stand-ins
+        // for them, so that each object is read once, not once per
+        // enclosing object.
+        let shallow = with_stand_ins(object, &children);
+        return read(doc, node, &shallow, kind, pointer);
     }
-    read(doc, node, kind, pointer)
+    read(doc, node, node, kind, pointer)
+}
+
+/// A copy of `object` with each child at `children` replaced by the
+/// smallest value of its kind that reads at that place.
+fn with_stand_ins(object: &Map<String, Value>, children: &[(Vec<String>, Kind)]) -> Value {
+    let paths: Vec<(&[String], Kind)> = children
+        .iter()
+        .map(|(path, kind)| (path.as_slice(), *kind))
+        .collect();
+    Value::Object(copy_map(object, &paths))
+}
+
+fn copy_map(object: &Map<String, Value>, paths: &[(&[String], Kind)]) -> Map<String, Value> {
+    object
+        .iter()
+        .map(|(key, value)| (key.clone(), copy_below(key, value, paths)))
+        .collect()
+}
+
+/// `value` (at `key`) copied, with the children among `paths` that start
+/// at `key` replaced.
+fn copy_below(key: &str, value: &Value, paths: &[(&[String], Kind)]) -> Value {
+    let below: Vec<(&[String], Kind)> = paths
+        .iter()
+        .filter(|(path, _)| path.first().is_some_and(|first| first == key))
+        .map(|(path, kind)| (&path[1..], *kind))
+        .collect();
+    if below.is_empty() {
+        return value.clone();
+    }
+    if let Some((_, kind)) = below.iter().find(|(rest, _)| rest.is_empty()) {
+        return stand_in(*kind);
+    }
+    match value {
+        Value::Object(map) => Value::Object(copy_map(map, &below)),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(index, item)| copy_below(&index.to_string(), item, &below))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// The smallest value that reads as `kind` wherever such a child sits: a
+/// reference where the place takes one, else an object with only the
+/// required fields.
+fn stand_in(kind: Kind) -> Value {
+    match kind {
+        Kind::Info => serde_json::json!({ "title": "", "version": "" }),
+        Kind::Operation => serde_json::json!({ "responses": {} }),
+        // Callbacks hold path items that cannot be references.
+        Kind::Root | Kind::Components | Kind::PathItem | Kind::MediaType | Kind::Encoding => {
+            Value::Object(Map::new())
+        }
+        Kind::Parameter
+        | Kind::RequestBody
+        | Kind::Response
+        | Kind::Header
+        | Kind::SecurityScheme
+        | Kind::Schema => serde_json::json!({ "$ref": "#" }),
+    }
 }
 
 /// The objects inside `object` that are read alone, by their path from it.
@@ -172,7 +242,15 @@ fn children(kind: Kind, object: &Map<String, Value>) -> Vec<(Vec<String>, Kind)>
 }
 
 /// Reads `node` as the object `kind` names, its children being known good.
-fn read(doc: &Document<'_>, node: &Value, kind: Kind, pointer: &str) -> Result<(), SpecError> {
+/// `shallow` is `node` with its children replaced by stand-ins (or `node`
+/// itself); messages are about `node`.
+fn read(
+    doc: &Document<'_>,
+    node: &Value,
+    shallow: &Value,
+    kind: Kind,
+    pointer: &str,
+) -> Result<(), SpecError> {
     use openapiv3 as o;
     let referable = !matches!(
         kind,
@@ -206,27 +284,28 @@ fn read(doc: &Document<'_>, node: &Value, kind: Kind, pointer: &str) -> Result<(
         ));
     }
     let outcome = match kind {
-        Kind::Root => parse::<o::OpenAPI>(node),
-        Kind::Info => parse::<o::Info>(node),
-        Kind::Components => parse::<o::Components>(node),
-        Kind::PathItem => parse::<o::PathItem>(node),
-        Kind::Operation => parse::<o::Operation>(node),
-        Kind::Parameter => parse::<o::Parameter>(node),
-        Kind::RequestBody => parse::<o::RequestBody>(node),
-        Kind::MediaType => parse::<o::MediaType>(node),
-        Kind::Encoding => parse::<o::Encoding>(node),
-        Kind::Response => parse::<o::Response>(node),
-        Kind::Header => parse::<o::Header>(node),
-        Kind::SecurityScheme => parse::<o::SecurityScheme>(node),
-        Kind::Schema => parse::<o::Schema>(node),
+        Kind::Root => parse::<o::OpenAPI>(node, shallow),
+        Kind::Info => parse::<o::Info>(node, shallow),
+        Kind::Components => parse::<o::Components>(node, shallow),
+        Kind::PathItem => parse::<o::PathItem>(node, shallow),
+        Kind::Operation => parse::<o::Operation>(node, shallow),
+        Kind::Parameter => parse::<o::Parameter>(node, shallow),
+        Kind::RequestBody => parse::<o::RequestBody>(node, shallow),
+        Kind::MediaType => parse::<o::MediaType>(node, shallow),
+        Kind::Encoding => parse::<o::Encoding>(node, shallow),
+        Kind::Response => parse::<o::Response>(node, shallow),
+        Kind::Header => parse::<o::Header>(node, shallow),
+        Kind::SecurityScheme => parse::<o::SecurityScheme>(node, shallow),
+        Kind::Schema => parse::<o::Schema>(node, shallow),
     };
     outcome.map_err(|(path, reason)| not_openapi(doc, &format!("{pointer}{path}"), &reason))
 }
 
-/// Reads `node` as `T`: on failure, the pointer below `node` of the field
-/// that failed (as far as the reader could tell) and its message.
-fn parse<T: DeserializeOwned>(node: &Value) -> Result<(), (String, String)> {
-    match serde_path_to_error::deserialize::<_, T>(node) {
+/// Reads `shallow` (`node`, its children replaced) as `T`: on failure, the
+/// pointer below `node` of the field that failed (as far as the reader
+/// could tell) and its message.
+fn parse<T: DeserializeOwned>(node: &Value, shallow: &Value) -> Result<(), (String, String)> {
+    match serde_path_to_error::deserialize::<_, T>(shallow) {
         Ok(_) => Ok(()),
         Err(error) => {
             let mut below = String::new();
