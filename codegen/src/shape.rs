@@ -9,6 +9,8 @@
 //! have been, so a failure is found at the deepest object it is in and
 //! costs one read of that object.
 
+use std::collections::HashMap;
+
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -93,35 +95,54 @@ fn with_stand_ins(object: &Map<String, Value>, children: &[(Vec<String>, Kind)])
 }
 
 fn copy_map(object: &Map<String, Value>, paths: &[(&[String], Kind)]) -> Map<String, Value> {
+    let mut by_key = by_first_token(paths);
     object
         .iter()
-        .map(|(key, value)| (key.clone(), copy_below(key, value, paths)))
+        .map(|(key, value)| {
+            let below = by_key.remove(key.as_str()).unwrap_or_default();
+            (key.clone(), copy_below(value, &below))
+        })
         .collect()
 }
 
-/// `value` (at `key`) copied, with the children among `paths` that start
-/// at `key` replaced.
-fn copy_below(key: &str, value: &Value, paths: &[(&[String], Kind)]) -> Value {
-    let below: Vec<(&[String], Kind)> = paths
-        .iter()
-        .filter(|(path, _)| path.first().is_some_and(|first| first == key))
-        .map(|(path, kind)| (&path[1..], *kind))
-        .collect();
-    if below.is_empty() {
+/// `paths` grouped by their first token, each without it: one lookup per
+/// key rather than a scan of every path.
+fn by_first_token<'p>(
+    paths: &[(&'p [String], Kind)],
+) -> HashMap<&'p str, Vec<(&'p [String], Kind)>> {
+    let mut grouped: HashMap<&str, Vec<(&[String], Kind)>> = HashMap::new();
+    for (path, kind) in paths {
+        if let Some((first, rest)) = path.split_first() {
+            grouped
+                .entry(first.as_str())
+                .or_default()
+                .push((rest, *kind));
+        }
+    }
+    grouped
+}
+
+/// `value` copied, with the children at `paths` (relative to it) replaced.
+fn copy_below(value: &Value, paths: &[(&[String], Kind)]) -> Value {
+    if paths.is_empty() {
         return value.clone();
     }
-    if let Some((_, kind)) = below.iter().find(|(rest, _)| rest.is_empty()) {
+    if let Some((_, kind)) = paths.iter().find(|(rest, _)| rest.is_empty()) {
         return stand_in(*kind);
     }
     match value {
-        Value::Object(map) => Value::Object(copy_map(map, &below)),
-        Value::Array(items) => Value::Array(
+        Value::Object(map) => Value::Object(copy_map(map, paths)),
+        Value::Array(items) => {
+            let mut by_index = by_first_token(paths);
             items
                 .iter()
                 .enumerate()
-                .map(|(index, item)| copy_below(&index.to_string(), item, &below))
-                .collect(),
-        ),
+                .map(|(index, item)| {
+                    let below = by_index.remove(index.to_string().as_str());
+                    copy_below(item, &below.unwrap_or_default())
+                })
+                .collect()
+        }
         other => other.clone(),
     }
 }
