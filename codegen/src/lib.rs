@@ -184,6 +184,16 @@ pub fn generate_from_str(text: &str, file: &str) -> Result<String, SpecError> {
 }
 
 fn generate(text: &str, file: &str, runtime_crate: &str) -> Result<String, SpecError> {
+    if let Some(reason) = naming::crate_name_problem(runtime_crate) {
+        return Err(SpecError::new(
+            file,
+            Location::File,
+            SpecErrorKind::Generator {
+                operation_id: None,
+                reason: format!("the runtime crate set in `Config::runtime_crate`: {reason}"),
+            },
+        ));
+    }
     limits::check_size(text, file)?;
     let text = &*limits::normalise(text);
     let json = load_normalised(text, file)?;
@@ -471,7 +481,7 @@ fn run_progenitor(
     spec: &openapiv3::OpenAPI,
     runtime_crate: &str,
 ) -> Result<proc_macro2::TokenStream, String> {
-    let runtime = runtime_crate.replace('-', "_");
+    let runtime = naming::crate_ident(runtime_crate);
     let context: proc_macro2::TokenStream = format!("::{runtime}::runtime::CallContext")
         .parse()
         .map_err(|e| format!("bad runtime crate name `{runtime_crate}`: {e}"))?;
@@ -504,5 +514,21 @@ mod tests {
             concise("invalid operation: no body type\n"),
             "invalid operation: no body type"
         );
+    }
+
+    /// A runtime crate name that code cannot write is refused by name,
+    /// before anything is generated (it used to reach `Ident::new`).
+    #[test]
+    fn a_runtime_crate_name_code_cannot_write_is_an_error() {
+        let spec = include_str!("../tests/fixtures/auth.yaml");
+        for bad in ["c2m auth", "9lives", "self", "a::b"] {
+            let error = match super::generate(spec, "auth.yaml", bad) {
+                Ok(_) => panic!("{bad:?} was accepted"),
+                Err(error) => error.to_string(),
+            };
+            assert!(error.contains("Config::runtime_crate"), "{error}");
+            assert!(error.contains(bad), "{error}");
+        }
+        assert!(super::generate(spec, "auth.yaml", "my-runtime").is_ok());
     }
 }

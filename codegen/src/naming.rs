@@ -7,7 +7,7 @@
 //! actually generate.
 
 use heck::{ToPascalCase, ToSnakeCase};
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 /// The two cases the generators use.
@@ -126,10 +126,30 @@ pub(crate) fn credential_type(scheme_name: &str) -> Ident {
     ident(&scheme_name.to_pascal_case())
 }
 
+/// Why `name` cannot name a crate in code, if it cannot: Cargo's package
+/// names are ASCII letters, digits, `-` and `_`, not starting with a digit,
+/// and code names them with `-` as `_`.
+pub(crate) fn crate_name_problem(name: &str) -> Option<String> {
+    let code_name = name.replace('-', "_");
+    let well_formed = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+    if !well_formed {
+        return Some(format!(
+            "`{name}` is not a crate name (ASCII letters, digits, `-` and `_`, starting with a letter)"
+        ));
+    }
+    syn::parse_str::<Ident>(&code_name)
+        .is_err()
+        .then(|| format!("`{name}` is a Rust keyword, so code cannot name the crate"))
+}
+
 /// The identifier of the runtime crate as code names it (`c2m-auth` →
-/// `c2m_auth`).
+/// `c2m_auth`). The name has passed [`crate_name_problem`]; any other text
+/// comes out sanitized rather than panicking.
 pub(crate) fn crate_ident(crate_name: &str) -> Ident {
-    Ident::new(&crate_name.replace('-', "_"), Span::call_site())
+    ident(&crate_name.replace('-', "_"))
 }
 
 /// `::CRATE::runtime`, the path generated code reaches the runtime by.
@@ -237,5 +257,9 @@ components:
             runtime_path("c2m-auth").to_string(),
             ":: c2m_auth :: runtime"
         );
+        assert_eq!(crate_name_problem("c2m-auth"), None);
+        for bad in ["", "c2m auth", "9lives", "crate", "a::b", "ünï"] {
+            assert!(crate_name_problem(bad).is_some(), "{bad:?}");
+        }
     }
 }

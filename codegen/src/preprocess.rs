@@ -98,7 +98,7 @@ fn mark_secrets(json: &mut Value, runtime_crate: &str) {
                 json!({
                     "crate": runtime_crate,
                     "version": "*",
-                    "path": format!("{}::runtime::Secret", runtime_crate.replace('-', "_")),
+                    "path": format!("{}::runtime::Secret", crate::naming::crate_ident(runtime_crate)),
                 }),
             );
         }
