@@ -185,13 +185,9 @@ pub fn generate_from_str(text: &str, file: &str) -> Result<String, SpecError> {
 
 fn generate(text: &str, file: &str, runtime_crate: &str) -> Result<String, SpecError> {
     if let Some(reason) = naming::crate_name_problem(runtime_crate) {
-        return Err(SpecError::new(
+        return Err(generator_error(
             file,
-            Location::File,
-            SpecErrorKind::Generator {
-                operation_id: None,
-                reason: format!("the runtime crate set in `Config::runtime_crate`: {reason}"),
-            },
+            format!("the runtime crate set in `Config::runtime_crate`: {reason}"),
         ));
     }
     limits::check_size(text, file)?;
@@ -202,89 +198,132 @@ fn generate(text: &str, file: &str, runtime_crate: &str) -> Result<String, SpecE
         text,
         json: &json,
     };
-    shape::check(&doc)?;
-    validate::check_refs(&doc)?;
-    cycles::check(&doc)?;
-    validate::check_security(&doc)?;
-    validate::check_operation_ids(&doc)?;
-    validate::check_schema_names(&doc)?;
-    validate::check_property_names(&doc)?;
-    validate::check_operations(&doc)?;
-    validate::check_patterns(&doc)?;
+    check_document(&doc)?;
+    let spec = openapi_model(&doc, runtime_crate)?;
+    let mut raw = progenitor_output(&doc, &spec, runtime_crate)?;
+    let typed = typed_layer(&doc, &mut raw, runtime_crate)?;
+    Ok(assemble(&doc, &spec, raw, typed))
+}
 
-    let mut rewritten = json.clone();
-    preprocess::rewrite(&doc, &mut rewritten, runtime_crate)?;
-    let spec: openapiv3::OpenAPI = serde_json::from_value(rewritten).map_err(|e| {
+/// A failure of the generator itself, not of a place in the document.
+fn generator_error(file: &str, reason: String) -> SpecError {
+    SpecError::new(
+        file,
+        Location::File,
+        SpecErrorKind::Generator {
+            operation_id: None,
+            reason,
+        },
+    )
+}
+
+/// Everything the generator can check before running progenitor, each
+/// error placed in the document.
+fn check_document(doc: &Document<'_>) -> Result<(), SpecError> {
+    shape::check(doc)?;
+    validate::check_refs(doc)?;
+    cycles::check(doc)?;
+    validate::check_security(doc)?;
+    validate::check_operation_ids(doc)?;
+    validate::check_schema_names(doc)?;
+    validate::check_property_names(doc)?;
+    validate::check_operations(doc)?;
+    validate::check_patterns(doc)
+}
+
+/// The document rewritten for progenitor (secrets, optional bodies) and
+/// read into `openapiv3`'s model.
+fn openapi_model(doc: &Document<'_>, runtime_crate: &str) -> Result<openapiv3::OpenAPI, SpecError> {
+    let mut rewritten = doc.json.clone();
+    preprocess::rewrite(doc, &mut rewritten, runtime_crate)?;
+    serde_json::from_value(rewritten).map_err(|e| {
         doc.error_at(
             "",
             SpecErrorKind::NotOpenApi {
                 reason: e.to_string(),
             },
         )
-    })?;
+    })
+}
 
-    let tokens = run_progenitor(&spec, runtime_crate).map_err(|reason| {
+/// progenitor's client and types, as syntax, with path parameters escaped
+/// by the runtime; a failure names the operation that causes it.
+fn progenitor_output(
+    doc: &Document<'_>,
+    spec: &openapiv3::OpenAPI,
+    runtime_crate: &str,
+) -> Result<syn::File, SpecError> {
+    let tokens = run_progenitor(spec, runtime_crate).map_err(|reason| {
         let reason = concise(&reason);
-        match failing_operation(&spec, runtime_crate) {
-            Some((pointer, operation_id)) => doc.error_at(
-                &pointer,
-                SpecErrorKind::Generator {
-                    operation_id: Some(operation_id),
-                    reason,
-                },
-            ),
-            None => doc.error_at(
-                "",
-                SpecErrorKind::Generator {
-                    operation_id: None,
-                    reason,
-                },
-            ),
-        }
-    })?;
-    let unparsable = |e: syn::Error| {
-        SpecError::new(
-            file,
-            Location::File,
-            SpecErrorKind::Unparsable {
-                reason: e.to_string(),
+        let (pointer, operation_id) = match failing_operation(spec, runtime_crate) {
+            Some((pointer, operation_id)) => (pointer, Some(operation_id)),
+            None => (String::new(), None),
+        };
+        doc.error_at(
+            &pointer,
+            SpecErrorKind::Generator {
+                operation_id,
+                reason,
             },
         )
-    };
-    let mut raw: syn::File = syn::parse2(tokens).map_err(unparsable)?;
+    })?;
+    let mut raw: syn::File = syn::parse2(tokens).map_err(|e| unparsable(doc.file, e))?;
     if !paths::encode_with_runtime(&mut raw, runtime_crate) {
-        return Err(SpecError::new(
-            file,
-            Location::File,
-            SpecErrorKind::Generator {
-                operation_id: None,
-                reason: "progenitor's output no longer imports `encode_path`, so path parameters would not be escaped by the runtime (a bug; please report it)".to_string(),
-            },
+        return Err(generator_error(
+            doc.file,
+            "progenitor's output no longer imports `encode_path`, so path parameters would not be escaped by the runtime (a bug; please report it)".to_string(),
         ));
     }
+    Ok(raw)
+}
+
+/// Generated code that does not parse (a bug of the generator's).
+fn unparsable(file: &str, error: syn::Error) -> SpecError {
+    SpecError::new(
+        file,
+        Location::File,
+        SpecErrorKind::Unparsable {
+            reason: error.to_string(),
+        },
+    )
+}
+
+/// Rewrites progenitor's types (growth, nulls) and writes the typed layer
+/// over them.
+fn typed_layer(
+    doc: &Document<'_>,
+    raw: &mut syn::File,
+    runtime_crate: &str,
+) -> Result<syn::File, SpecError> {
     // The typed layer is this crate's own code; should it ever panic on a
     // document, that too becomes a message rather than a backtrace.
     let layered = quietly(|| {
-        growth::make_growable(&mut raw, &json, runtime_crate);
-        nulls::refuse_nulls(&mut raw, &json, runtime_crate);
-        typed::generate(&doc, &raw, runtime_crate)
+        growth::make_growable(raw, doc.json, runtime_crate);
+        nulls::refuse_nulls(raw, doc.json, runtime_crate);
+        typed::generate(doc, raw, runtime_crate)
     });
     let typed = match layered {
         Ok(result) => result?,
         Err(message) => {
-            return Err(SpecError::new(
-                file,
-                Location::File,
-                SpecErrorKind::Generator {
-                    operation_id: None,
-                    reason: format!("c2m-auth-codegen failed (a bug; please report it): {message}"),
-                },
+            return Err(generator_error(
+                doc.file,
+                format!("c2m-auth-codegen failed (a bug; please report it): {message}"),
             ));
         }
     };
+    syn::parse2(typed).map_err(|e| unparsable(doc.file, e))
+}
+
+/// The output file: the `@generated` line, progenitor's code in `mod raw`,
+/// and the typed layer.
+fn assemble(
+    doc: &Document<'_>,
+    spec: &openapiv3::OpenAPI,
+    raw: syn::File,
+    mut syntax: syn::File,
+) -> String {
     // progenitor's output is already syntax: it goes into `mod raw` as it
-    // is rather than back through tokens, and only the typed layer is parsed.
-    let mut syntax: syn::File = syn::parse2(typed).map_err(unparsable)?;
+    // is rather than back through tokens.
     let mut module: syn::ItemMod = syn::parse_quote! {
         /// What progenitor generates: the request and response code, and the
         /// types. The typed layer below wraps it.
@@ -295,10 +334,10 @@ fn generate(text: &str, file: &str, runtime_crate: &str) -> Result<String, SpecE
     module.content = Some((Default::default(), raw.items));
     syntax.items.insert(0, syn::Item::Mod(module));
     let body = prettyplease::unparse(&syntax);
-    Ok(format!(
-        "// @generated by c2m-auth-codegen from {file} ({} {}). Do not edit: change the spec and rebuild.\n\n{body}",
-        spec.info.title, spec.info.version
-    ))
+    format!(
+        "// @generated by c2m-auth-codegen from {} ({} {}). Do not edit: change the spec and rebuild.\n\n{body}",
+        doc.file, spec.info.title, spec.info.version
+    )
 }
 
 /// The first line of a progenitor message: some end in a multi-line `Debug`
