@@ -282,104 +282,139 @@ pub(crate) fn check_operations(doc: &Document<'_>) -> Result<(), SpecError> {
             )
         };
 
-        if let Some(body) = op.body.get("requestBody") {
-            let body_pointer = format!("{}/requestBody", op.pointer);
-            let body = resolved(doc.json, body);
-            if let Some(Value::Object(content)) = body.get("content")
-                && content.len() > 1
-            {
-                let types: Vec<&str> = content.keys().map(String::as_str).collect();
-                return Err(unsupported(
-                    &format!("{body_pointer}/content"),
-                    format!(
-                        "the request body offers {} media types ({}); the generator supports one",
-                        types.len(),
-                        types.join(", ")
-                    ),
-                    "keep one media type, usually `application/json`",
-                ));
-            }
-        }
-
-        let mut success: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        let mut failure: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        if let Some(Value::Object(responses)) = op.body.get("responses") {
-            for (status, response) in responses {
-                let pointer = format!("{}/responses/{}", op.pointer, escape_token(status));
-                // Where the response is written: here, or where its `$ref` points.
-                let written_at = match response.get("$ref").and_then(Value::as_str) {
-                    Some(reference) => reference.trim_start_matches('#').to_string(),
-                    None => pointer.clone(),
-                };
-                let response = resolved(doc.json, response);
-                if let Some(Value::Object(headers)) = response.get("headers")
-                    && let Some((name, first, field)) = colliding(
-                        headers.keys().map(String::as_str),
-                        crate::naming::header_field,
-                    )
-                {
-                    return Err(unsupported(
-                        &format!("{written_at}/headers/{}", escape_token(name)),
-                        format!(
-                            "response `{status}` header `{name}` would be the field `{field}`, like header `{first}`"
-                        ),
-                        "rename or remove one of them: header names that differ only in case or separators become the same field (and HTTP header names ignore case)",
-                    ));
-                }
-                let kind = match response_body_kind(doc.json, response) {
-                    Ok(kind) => kind,
-                    Err(media) => {
-                        // At the response as written, which may be a component.
-                        return Err(unsupported(
-                            &format!("{written_at}/content/{}", escape_token(&media)),
-                            format!("response `{status}` declares `{media}` without a schema"),
-                            "add a `schema` to the media type, or remove the `content`",
-                        ));
-                    }
-                };
-                // Grouped as progenitor groups them; 1xx (but 101) and 3xx
-                // responses are left to its catch-all.
-                let is_default = status == "default";
-                if is_default || status.starts_with('2') || status == "101" {
-                    success
-                        .entry(kind.clone())
-                        .or_default()
-                        .push(status.clone());
-                }
-                if is_default || status.starts_with('4') || status.starts_with('5') {
-                    failure.entry(kind).or_default().push(status.clone());
-                }
-            }
-        }
-        for (bodies, what) in [(&success, "success"), (&failure, "error")] {
-            if bodies.len() > 1 {
-                let listed: Vec<String> = bodies
-                    .iter()
-                    .map(|(kind, statuses)| format!("{} → {kind}", statuses.join(", ")))
-                    .collect();
-                let has_default = bodies.values().flatten().any(|status| status == "default");
-                let hint = if has_default {
-                    format!(
-                        "`default` counts as both a success and an error response: give it the same schema as the {what} responses, or list error statuses (`4XX`, `5XX`) instead of `default`"
-                    )
-                } else {
-                    "give every such response the same schema (e.g. one shared error schema), or none".to_string()
-                };
-                return Err(unsupported(
-                    &format!("{}/responses", op.pointer),
-                    format!(
-                        "its {what} responses have different body types ({}); a method returns one {what} type",
-                        listed.join("; ")
-                    ),
-                    &hint,
-                ));
-            }
-        }
-
+        check_request_media(doc, &op, &unsupported)?;
+        let (success, failure) = response_kinds(doc, &op, &unsupported)?;
+        check_one_body_type(&op, &success, &failure, &unsupported)?;
         let parameters = op.parameters(doc.json);
         check_path_parameters(&op, &parameters, &unsupported)?;
         check_parameter_names(&parameters, &unsupported)?;
         check_parameter_schemas(doc.json, &parameters, &unsupported)?;
+    }
+    Ok(())
+}
+
+/// Response statuses by the kind of body they declare.
+type StatusesByKind = BTreeMap<String, Vec<String>>;
+
+/// progenitor takes one request media type.
+fn check_request_media(
+    doc: &Document<'_>,
+    op: &Operation<'_>,
+    unsupported: &dyn Fn(&str, String, &str) -> SpecError,
+) -> Result<(), SpecError> {
+    if let Some(body) = op.body.get("requestBody") {
+        let body_pointer = format!("{}/requestBody", op.pointer);
+        let body = resolved(doc.json, body);
+        if let Some(Value::Object(content)) = body.get("content")
+            && content.len() > 1
+        {
+            let types: Vec<&str> = content.keys().map(String::as_str).collect();
+            return Err(unsupported(
+                &format!("{body_pointer}/content"),
+                format!(
+                    "the request body offers {} media types ({}); the generator supports one",
+                    types.len(),
+                    types.join(", ")
+                ),
+                "keep one media type, usually `application/json`",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Each response's body kind, grouped by status as progenitor groups them
+/// (success and error), after refusing header names that collide and media
+/// types without a schema.
+fn response_kinds(
+    doc: &Document<'_>,
+    op: &Operation<'_>,
+    unsupported: &dyn Fn(&str, String, &str) -> SpecError,
+) -> Result<(StatusesByKind, StatusesByKind), SpecError> {
+    let mut success = StatusesByKind::new();
+    let mut failure = StatusesByKind::new();
+    if let Some(Value::Object(responses)) = op.body.get("responses") {
+        for (status, response) in responses {
+            let pointer = format!("{}/responses/{}", op.pointer, escape_token(status));
+            // Where the response is written: here, or where its `$ref` points.
+            let written_at = match response.get("$ref").and_then(Value::as_str) {
+                Some(reference) => reference.trim_start_matches('#').to_string(),
+                None => pointer.clone(),
+            };
+            let response = resolved(doc.json, response);
+            if let Some(Value::Object(headers)) = response.get("headers")
+                && let Some((name, first, field)) = colliding(
+                    headers.keys().map(String::as_str),
+                    crate::naming::header_field,
+                )
+            {
+                return Err(unsupported(
+                    &format!("{written_at}/headers/{}", escape_token(name)),
+                    format!(
+                        "response `{status}` header `{name}` would be the field `{field}`, like header `{first}`"
+                    ),
+                    "rename or remove one of them: header names that differ only in case or separators become the same field (and HTTP header names ignore case)",
+                ));
+            }
+            let kind = match response_body_kind(doc.json, response) {
+                Ok(kind) => kind,
+                Err(media) => {
+                    // At the response as written, which may be a component.
+                    return Err(unsupported(
+                        &format!("{written_at}/content/{}", escape_token(&media)),
+                        format!("response `{status}` declares `{media}` without a schema"),
+                        "add a `schema` to the media type, or remove the `content`",
+                    ));
+                }
+            };
+            // Grouped as progenitor groups them; 1xx (but 101) and 3xx
+            // responses are left to its catch-all.
+            let is_default = status == "default";
+            if is_default || status.starts_with('2') || status == "101" {
+                success
+                    .entry(kind.clone())
+                    .or_default()
+                    .push(status.clone());
+            }
+            if is_default || status.starts_with('4') || status.starts_with('5') {
+                failure.entry(kind).or_default().push(status.clone());
+            }
+        }
+    }
+    Ok((success, failure))
+}
+
+/// A method returns one success type and one error type.
+fn check_one_body_type(
+    op: &Operation<'_>,
+    success: &StatusesByKind,
+    failure: &StatusesByKind,
+    unsupported: &dyn Fn(&str, String, &str) -> SpecError,
+) -> Result<(), SpecError> {
+    for (bodies, what) in [(success, "success"), (failure, "error")] {
+        if bodies.len() > 1 {
+            let listed: Vec<String> = bodies
+                .iter()
+                .map(|(kind, statuses)| format!("{} → {kind}", statuses.join(", ")))
+                .collect();
+            let has_default = bodies.values().flatten().any(|status| status == "default");
+            let hint = if has_default {
+                format!(
+                    "`default` counts as both a success and an error response: give it the same schema as the {what} responses, or list error statuses (`4XX`, `5XX`) instead of `default`"
+                )
+            } else {
+                "give every such response the same schema (e.g. one shared error schema), or none"
+                    .to_string()
+            };
+            return Err(unsupported(
+                &format!("{}/responses", op.pointer),
+                format!(
+                    "its {what} responses have different body types ({}); a method returns one {what} type",
+                    listed.join("; ")
+                ),
+                &hint,
+            ));
+        }
     }
     Ok(())
 }
