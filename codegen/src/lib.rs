@@ -71,6 +71,7 @@ pub struct Config {
     spec: PathBuf,
     display_name: Option<String>,
     runtime_crate: String,
+    client_path: Option<String>,
 }
 
 /// The crate whose `runtime` module generated code uses by default.
@@ -93,6 +94,7 @@ impl Config {
             spec: spec.into(),
             display_name: None,
             runtime_crate: DEFAULT_RUNTIME_CRATE.to_string(),
+            client_path: None,
         }
     }
 
@@ -102,6 +104,15 @@ impl Config {
     /// `extern crate self as NAME;`.
     pub fn runtime_crate(&mut self, name: impl Into<String>) -> &mut Self {
         self.runtime_crate = name.into();
+        self
+    }
+
+    /// The path other crates name the generated items by
+    /// (`my_client`, or `my_client::auth` for a module in it), as the doc
+    /// examples and the compiler notes write them; defaults to the runtime
+    /// crate, for a crate that generates into itself as `c2m-auth` does.
+    pub fn client_path(&mut self, path: impl Into<String>) -> &mut Self {
+        self.client_path = Some(path.into());
         self
     }
 
@@ -130,7 +141,11 @@ impl Config {
                 },
             )
         })?;
-        generate(&text, &name, &self.runtime_crate)
+        let client_path = self
+            .client_path
+            .clone()
+            .unwrap_or_else(|| self.runtime_crate.replace('-', "_"));
+        generate(&text, &name, &self.runtime_crate, &client_path)
     }
 
     /// Generates and writes the source to `out`, leaving the file untouched
@@ -180,14 +195,25 @@ pub fn write_if_changed(path: &Path, contents: &str) -> std::io::Result<Written>
 /// it in messages and in the `@generated` line. The code uses the runtime
 /// of [`DEFAULT_RUNTIME_CRATE`].
 pub fn generate_from_str(text: &str, file: &str) -> Result<String, SpecError> {
-    generate(text, file, DEFAULT_RUNTIME_CRATE)
+    generate(text, file, DEFAULT_RUNTIME_CRATE, DEFAULT_RUNTIME_CRATE)
 }
 
-fn generate(text: &str, file: &str, runtime_crate: &str) -> Result<String, SpecError> {
+fn generate(
+    text: &str,
+    file: &str,
+    runtime_crate: &str,
+    client_path: &str,
+) -> Result<String, SpecError> {
     if let Some(reason) = naming::crate_name_problem(runtime_crate) {
         return Err(generator_error(
             file,
             format!("the runtime crate set in `Config::runtime_crate`: {reason}"),
+        ));
+    }
+    if let Some(reason) = naming::path_problem(client_path) {
+        return Err(generator_error(
+            file,
+            format!("the path set in `Config::client_path`: {reason}"),
         ));
     }
     limits::check_size(text, file)?;
@@ -201,7 +227,7 @@ fn generate(text: &str, file: &str, runtime_crate: &str) -> Result<String, SpecE
     check_document(&doc)?;
     let spec = openapi_model(&doc, runtime_crate)?;
     let mut raw = progenitor_output(&doc, &spec, runtime_crate)?;
-    let typed = typed_layer(&doc, &mut raw, runtime_crate)?;
+    let typed = typed_layer(&doc, &mut raw, runtime_crate, client_path)?;
     Ok(assemble(&doc, &spec, raw, typed))
 }
 
@@ -294,13 +320,14 @@ fn typed_layer(
     doc: &Document<'_>,
     raw: &mut syn::File,
     runtime_crate: &str,
+    client_path: &str,
 ) -> Result<syn::File, SpecError> {
     // The typed layer is this crate's own code; should it ever panic on a
     // document, that too becomes a message rather than a backtrace.
     let layered = quietly(|| {
         growth::make_growable(raw, doc.json, runtime_crate);
         nulls::refuse_nulls(raw, doc.json, runtime_crate);
-        typed::generate(doc, raw, runtime_crate)
+        typed::generate(doc, raw, runtime_crate, client_path)
     });
     let typed = match layered {
         Ok(result) => result?,
@@ -561,13 +588,20 @@ mod tests {
     fn a_runtime_crate_name_code_cannot_write_is_an_error() {
         let spec = include_str!("../tests/fixtures/auth.yaml");
         for bad in ["c2m auth", "9lives", "self", "a::b"] {
-            let error = match super::generate(spec, "auth.yaml", bad) {
+            let error = match super::generate(spec, "auth.yaml", bad, "c2m_auth") {
                 Ok(_) => panic!("{bad:?} was accepted"),
                 Err(error) => error.to_string(),
             };
             assert!(error.contains("Config::runtime_crate"), "{error}");
             assert!(error.contains(bad), "{error}");
         }
-        assert!(super::generate(spec, "auth.yaml", "my-runtime").is_ok());
+        assert!(super::generate(spec, "auth.yaml", "my-runtime", "c2m_auth").is_ok());
+        for bad in ["", "a b", "a::", "::a", "a::self"] {
+            assert!(
+                super::generate(spec, "auth.yaml", "c2m_auth", bad).is_err(),
+                "{bad:?}"
+            );
+        }
+        assert!(super::generate(spec, "auth.yaml", "c2m_auth", "my_client::auth").is_ok());
     }
 }

@@ -145,6 +145,16 @@ pub(crate) fn crate_name_problem(name: &str) -> Option<String> {
         .then(|| format!("`{name}` is a Rust keyword, so code cannot name the crate"))
 }
 
+/// Why `path` cannot be a Rust path to a module (`my_client::auth`), if it
+/// cannot: `::`-separated identifiers, none a keyword.
+pub(crate) fn path_problem(path: &str) -> Option<String> {
+    let bad = path.is_empty()
+        || path
+            .split("::")
+            .any(|segment| syn::parse_str::<Ident>(segment).is_err());
+    bad.then(|| format!("`{path}` is not a path of identifiers such as `my_client::auth`"))
+}
+
 /// The identifier of the runtime crate as code names it (`c2m-auth` →
 /// `c2m_auth`). The name has passed [`crate_name_problem`]; any other text
 /// comes out sanitized rather than panicking.

@@ -56,6 +56,24 @@ pub fn check_clients(
     workspace: &Path,
     sources: &[(String, String)],
 ) -> Result<(), String> {
+    run_on_clients(
+        root,
+        target_dir,
+        workspace,
+        sources,
+        &["check", "--quiet", "--lib"],
+    )
+}
+
+/// [`check_clients`]' scratch crate, with its own Cargo command (`test
+/// --doc`, say) in place of `check`.
+pub fn run_on_clients(
+    root: &Path,
+    target_dir: &Path,
+    workspace: &Path,
+    sources: &[(String, String)],
+    cargo_args: &[&str],
+) -> Result<(), String> {
     let io = |e: std::io::Error| format!("cannot write the scratch crate: {e}");
     let crate_name = root
         .file_name()
@@ -100,7 +118,7 @@ regress = "0.12"
     // The workspace's lock file pins the same versions, offline.
     std::fs::copy(workspace.join("Cargo.lock"), root.join("Cargo.lock")).map_err(io)?;
     let output = command(root, target_dir)
-        .args(["check", "--quiet", "--lib"])
+        .args(cargo_args)
         .output()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if output.status.success() {

@@ -100,17 +100,14 @@ fn crate_qualified(type_path: &str, krate: &str) -> String {
 
 /// A compiled doc example decoding the spec's example `value` into `ty`.
 fn doc_example(
-    runtime_crate: &str,
+    client_path: &str,
     what: &str,
     name: &str,
     summary: &str,
     value: &Value,
     ty: &syn::Type,
 ) -> String {
-    let type_path = crate_qualified(
-        &quote!(#ty).to_string().replace(' ', ""),
-        &naming::crate_ident(runtime_crate).to_string(),
-    );
+    let type_path = crate_qualified(&quote!(#ty).to_string().replace(' ', ""), client_path);
     let pretty = serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
     let summary = if summary.is_empty() {
         String::new()
@@ -175,7 +172,7 @@ fn request_examples(
             body_rule,
         ));
         doc_examples.push_str(&doc_example(
-            cx.runtime_crate,
+            cx.client_path,
             "Request body",
             &name,
             &summary,
@@ -220,7 +217,7 @@ fn response_examples(
             ));
             if success {
                 doc_examples.push_str(&doc_example(
-                    cx.runtime_crate,
+                    cx.client_path,
                     &format!("`{status}` response"),
                     &name,
                     &summary,

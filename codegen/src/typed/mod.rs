@@ -39,8 +39,9 @@ pub(crate) fn generate(
     doc: &Document<'_>,
     raw: &syn::File,
     runtime_crate: &str,
+    client_path: &str,
 ) -> Result<TokenStream, SpecError> {
-    let cx = Context::new(doc, raw, runtime_crate)?;
+    let cx = Context::new(doc, raw, runtime_crate, client_path)?;
     let mut rules = Rules::new(doc, cx.rt.clone());
     let mut out = Output::default();
     for op in operations(cx.spec) {
@@ -81,6 +82,9 @@ pub(super) struct Context<'a> {
     /// `::runtime_crate::runtime`.
     rt: TokenStream,
     runtime_crate: &'a str,
+    /// Where other crates find the generated items (`my_client::auth`),
+    /// for doc examples and compiler notes.
+    client_path: &'a str,
     raw_methods: BTreeMap<String, RawMethod>,
     schemes: Vec<Scheme>,
 }
@@ -90,12 +94,14 @@ impl<'a> Context<'a> {
         doc: &'a Document<'a>,
         raw: &syn::File,
         runtime_crate: &'a str,
+        client_path: &'a str,
     ) -> Result<Self, SpecError> {
         Ok(Self {
             doc,
             spec: doc.json,
             rt: naming::runtime_path(runtime_crate),
             runtime_crate,
+            client_path,
             raw_methods: raw_methods(raw),
             schemes: security::schemes(doc)?,
         })

@@ -482,7 +482,7 @@ fn alternative(
     Ok(Alternative {
         ty,
         described: described.join(" together with "),
-        accepted: accepted_entry(runtime_crate, &idents, &needed_scopes),
+        accepted: accepted_entry(runtime_crate, cx.client_path, &idents, &needed_scopes),
     })
 }
 
@@ -504,9 +504,14 @@ fn scope_text(scopes: &[String]) -> String {
 
 /// An alternative as the compiler's note lists it: by the types' full
 /// paths, since that is how the error names them.
-fn accepted_entry(runtime_crate: &str, idents: &[Ident], needed_scopes: &[String]) -> String {
+fn accepted_entry(
+    runtime_crate: &str,
+    client_path: &str,
+    idents: &[Ident],
+    needed_scopes: &[String],
+) -> String {
     let crate_path = naming::crate_ident(runtime_crate);
-    let full = |ident: &Ident| format!("{crate_path}::security::{ident}");
+    let full = |ident: &Ident| format!("{client_path}::security::{ident}");
     let mut entry = match idents.len() {
         0 => format!("`{crate_path}::runtime::Anonymous`"),
         1 => format!("`{}`", full(&idents[0])),
