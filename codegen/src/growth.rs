@@ -20,6 +20,7 @@ use serde_json::Value;
 use crate::naming;
 use crate::serde_attrs::{serde_keys, serde_value, wire_name};
 use crate::tokens::docs;
+use crate::validate::required_names;
 
 /// Rewrites progenitor's `types` module as the module docs say.
 pub(crate) fn make_growable(raw: &mut syn::File, spec: &Value, runtime_crate: &str) {
@@ -71,16 +72,7 @@ fn required_by_type(spec: &Value) -> HashMap<String, Vec<String>> {
     for (component, schema) in components {
         required
             .entry(naming::type_name(component))
-            .or_insert_with(|| {
-                schema
-                    .get("required")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            });
+            .or_insert_with(|| required_names(schema).map(str::to_string).collect());
     }
     required
 }

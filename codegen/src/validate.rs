@@ -575,6 +575,16 @@ fn check_path_parameters(
     Ok(())
 }
 
+/// The property names a schema's `required` lists, in its order.
+pub(crate) fn required_names(schema: &Value) -> impl Iterator<Item = &str> {
+    schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+}
+
 /// Follows a local `$ref` (already checked to resolve) to its target.
 pub(crate) fn resolved<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
     let mut node = node;

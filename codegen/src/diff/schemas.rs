@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::{Diff, Usage, Verdict, component_name, field_place, text};
 use crate::naming;
+use crate::validate::required_names;
 
 impl Diff<'_> {
     /// Named schemas, once each, judged by how the new document uses them.
@@ -145,15 +146,8 @@ impl Diff<'_> {
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect()
         };
-        let required = |s: &Value| -> BTreeSet<String> {
-            s.get("required")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        };
+        let required =
+            |s: &Value| -> BTreeSet<String> { required_names(s).map(str::to_string).collect() };
         let (old_props, new_props) = (props(old), props(new));
         let (old_required, new_required) = (required(old), required(new));
         for (name, schema) in &new_props {
