@@ -29,7 +29,7 @@
 #![deny(missing_docs)]
 
 pub mod api;
-pub mod bump;
+pub use diff::bump;
 mod cycles;
 pub mod diff;
 mod error;

@@ -19,6 +19,7 @@ use serde_json::Value;
 
 use crate::validate::{operations, resolved};
 
+pub mod bump;
 mod operations;
 mod schemas;
 mod security;
@@ -80,7 +81,7 @@ impl Report {
                 "✅ Compatible"
             }
         );
-        let _ = writeln!(out, "{}\n", crate::bump::Bump::needed(self).summary());
+        let _ = writeln!(out, "{}\n", bump::Bump::needed(self).summary());
         out.push_str("| verdict | where | change |\n| --- | --- | --- |\n");
         for change in &self.changes {
             let verdict = match change.verdict {

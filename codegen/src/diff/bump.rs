@@ -13,7 +13,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use crate::diff::{Change, Report, Verdict};
+use super::{Change, Report, Verdict};
 
 /// How big a version bump a change needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
