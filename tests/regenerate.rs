@@ -11,6 +11,7 @@ mod nested_cargo;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 const WORKSPACE: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -35,18 +36,26 @@ fn copy_workspace(from: &Path, to: &Path) {
 
 struct Copy {
     root: PathBuf,
+    /// Held while the copy lives. The copies share one target directory
+    /// and Cargo gives each the same unit hashes, so one copy's build could
+    /// replace the binaries another is about to run: they take turns.
+    _turn: MutexGuard<'static, ()>,
 }
 
+static TURN: Mutex<()> = Mutex::new(());
+
 impl Copy {
-    /// A fresh copy in its own directory; all copies share one target
-    /// directory (Cargo's lock serializes their builds).
+    /// A fresh copy in its own directory, once no other copy lives; all
+    /// copies share one target directory.
     fn new(name: &str) -> Self {
+        // A test that failed holding the turn leaves it usable.
+        let turn = TURN.lock().unwrap_or_else(PoisonError::into_inner);
         let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("regenerate");
         let root = base.join(name);
         let _ = fs::remove_dir_all(&root);
         fs::create_dir_all(&root).expect("create copy");
         copy_workspace(Path::new(WORKSPACE), &root);
-        Self { root }
+        Self { root, _turn: turn }
     }
 
     fn spec(&self) -> PathBuf {
