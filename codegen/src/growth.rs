@@ -18,8 +18,8 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use crate::naming;
-use crate::serde_attrs::{serde_keys, serde_value, wire_name};
-use crate::tokens::docs;
+use crate::serde_attrs::{serde_keys, wire_name};
+use crate::tokens::{docs, is_option};
 use crate::validate::required_names;
 
 /// Rewrites progenitor's `types` module as the module docs say.
@@ -86,11 +86,14 @@ fn constructor(item: &syn::ItemStruct, spec_required: &[String]) -> syn::Item {
         let Some(ident) = field.ident.clone() else {
             continue;
         };
-        let keys = serde_keys(&field.attrs);
-        let has_default = keys.iter().any(|(key, _)| key == "default");
-        if has_default || is_option(&field.ty) {
-            // `#[serde(default = "path")]` names the default's function.
-            let value = match serde_value(&field.attrs, "default")
+        // `#[serde(default)]`, or `#[serde(default = "path")]` naming the
+        // default's function.
+        let default = serde_keys(&field.attrs)
+            .into_iter()
+            .find(|(key, _)| key == "default");
+        if default.is_some() || is_option(&field.ty) {
+            let value = match default
+                .and_then(|(_, path)| path)
                 .and_then(|path| syn::parse_str::<syn::Path>(&path).ok())
             {
                 Some(path) => quote!(#path()),
@@ -129,10 +132,6 @@ fn constructor(item: &syn::ItemStruct, spec_required: &[String]) -> syn::Item {
             }
         }
     }
-}
-
-fn is_option(ty: &syn::Type) -> bool {
-    matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"))
 }
 
 /// Each variant with the text serde gives it, when the enum is plain

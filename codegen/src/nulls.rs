@@ -89,20 +89,10 @@ fn spec_name(field: &syn::Field) -> Option<String> {
 /// deserializer of its own nor a default (typify gives required nullable
 /// fields `deserialize_with` already).
 fn is_plain_option(field: &syn::Field) -> bool {
-    let syn::Type::Path(path) = &field.ty else {
-        return false;
-    };
-    if path
-        .path
-        .segments
-        .last()
-        .is_none_or(|s| s.ident != "Option")
-    {
-        return false;
-    }
-    !serde_attrs::serde_keys(&field.attrs)
-        .iter()
-        .any(|(key, _)| ["deserialize_with", "with", "default"].contains(&key.as_str()))
+    crate::tokens::is_option(&field.ty)
+        && !serde_attrs::serde_keys(&field.attrs)
+            .iter()
+            .any(|(key, _)| ["deserialize_with", "with", "default"].contains(&key.as_str()))
 }
 
 /// Every object schema of the document (any OpenAPI object with a

@@ -191,8 +191,7 @@ fn body_argument(
     let body = op.body.get("requestBody").map(|b| resolved(spec, b));
     // Optional JSON bodies reach here as `Option<&T>` (see
     // `preprocess`); other media types are always sent.
-    let is_option = matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"));
-    arguments.optional_body = is_option
+    arguments.optional_body = crate::tokens::is_option(ty)
         && body
             .and_then(|b| b.get("required"))
             .and_then(Value::as_bool)

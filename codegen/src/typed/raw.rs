@@ -188,13 +188,7 @@ pub(super) fn owned_type(ty: &syn::Type) -> syn::Type {
         syn::Type::Path(path) if path.path.is_ident("str") => {
             syn::parse_quote!(::std::string::String)
         }
-        syn::Type::Path(path)
-            if path
-                .path
-                .segments
-                .last()
-                .is_some_and(|s| s.ident == "Option") =>
-        {
+        syn::Type::Path(_) if crate::tokens::is_option(ty) => {
             match generic_args(ty).and_then(|args| args.into_iter().next()) {
                 Some(inner) => owned_type(&inner),
                 None => ty.clone(),
