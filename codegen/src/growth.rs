@@ -186,6 +186,14 @@ fn open_enum(
                         Self::#unknown(value) => value.as_str(),
                     }
                 }
+
+                /// The named variant whose text this is, if the spec lists it.
+                fn listed(text: &str) -> ::std::option::Option<Self> {
+                    match text {
+                        #(#texts => ::std::option::Option::Some(Self::#idents),)*
+                        _ => ::std::option::Option::None,
+                    }
+                }
             }
         },
         syn::parse_quote! {
@@ -199,10 +207,8 @@ fn open_enum(
             /// The named variant for listed text, and `Unknown` for any other.
             impl ::std::convert::From<&str> for #ty {
                 fn from(value: &str) -> Self {
-                    match value {
-                        #(#texts => Self::#idents,)*
-                        other => Self::#unknown(#rt::UnknownValue::from_unlisted(other)),
-                    }
+                    Self::listed(value)
+                        .unwrap_or_else(|| Self::#unknown(#rt::UnknownValue::from_unlisted(value)))
                 }
             }
         },
@@ -210,9 +216,12 @@ fn open_enum(
             /// The named variant for listed text, and `Unknown` for any other.
             impl ::std::convert::From<::std::string::String> for #ty {
                 fn from(value: ::std::string::String) -> Self {
-                    match value.as_str() {
-                        #(#texts => Self::#idents,)*
-                        _ => Self::#unknown(#rt::UnknownValue::from_unlisted(value)),
+                    // The text moves into `Unknown`, not copied.
+                    match Self::listed(&value) {
+                        ::std::option::Option::Some(listed) => listed,
+                        ::std::option::Option::None => {
+                            Self::#unknown(#rt::UnknownValue::from_unlisted(value))
+                        }
                     }
                 }
             }

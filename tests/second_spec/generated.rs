@@ -405,6 +405,15 @@ mod raw {
                     Self::UnknownValue(value) => value.as_str(),
                 }
             }
+            /// The named variant whose text this is, if the spec lists it.
+            fn listed(text: &str) -> ::std::option::Option<Self> {
+                match text {
+                    "ok" => ::std::option::Option::Some(Self::Ok),
+                    "degraded" => ::std::option::Option::Some(Self::Degraded),
+                    "unknown" => ::std::option::Option::Some(Self::Unknown),
+                    _ => ::std::option::Option::None,
+                }
+            }
         }
         impl ::std::fmt::Display for HealthResponseStatus {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -414,26 +423,18 @@ mod raw {
         /// The named variant for listed text, and `Unknown` for any other.
         impl ::std::convert::From<&str> for HealthResponseStatus {
             fn from(value: &str) -> Self {
-                match value {
-                    "ok" => Self::Ok,
-                    "degraded" => Self::Degraded,
-                    "unknown" => Self::Unknown,
-                    other => {
-                        Self::UnknownValue(
-                            ::c2m_auth::runtime::UnknownValue::from_unlisted(other),
-                        )
-                    }
-                }
+                Self::listed(value)
+                    .unwrap_or_else(|| Self::UnknownValue(
+                        ::c2m_auth::runtime::UnknownValue::from_unlisted(value),
+                    ))
             }
         }
         /// The named variant for listed text, and `Unknown` for any other.
         impl ::std::convert::From<::std::string::String> for HealthResponseStatus {
             fn from(value: ::std::string::String) -> Self {
-                match value.as_str() {
-                    "ok" => Self::Ok,
-                    "degraded" => Self::Degraded,
-                    "unknown" => Self::Unknown,
-                    _ => {
+                match Self::listed(&value) {
+                    ::std::option::Option::Some(listed) => listed,
+                    ::std::option::Option::None => {
                         Self::UnknownValue(
                             ::c2m_auth::runtime::UnknownValue::from_unlisted(value),
                         )

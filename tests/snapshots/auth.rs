@@ -223,6 +223,16 @@ must be provided: a client secret, a one-time code, or an assertion.
                     Self::Unknown(value) => value.as_str(),
                 }
             }
+            /// The named variant whose text this is, if the spec lists it.
+            fn listed(text: &str) -> ::std::option::Option<Self> {
+                match text {
+                    "client_credentials" => {
+                        ::std::option::Option::Some(Self::ClientCredentials)
+                    }
+                    "assertion" => ::std::option::Option::Some(Self::Assertion),
+                    _ => ::std::option::Option::None,
+                }
+            }
         }
         impl ::std::fmt::Display for LongTokenRequestGrantType {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -232,24 +242,18 @@ must be provided: a client secret, a one-time code, or an assertion.
         /// The named variant for listed text, and `Unknown` for any other.
         impl ::std::convert::From<&str> for LongTokenRequestGrantType {
             fn from(value: &str) -> Self {
-                match value {
-                    "client_credentials" => Self::ClientCredentials,
-                    "assertion" => Self::Assertion,
-                    other => {
-                        Self::Unknown(
-                            ::c2m_auth::runtime::UnknownValue::from_unlisted(other),
-                        )
-                    }
-                }
+                Self::listed(value)
+                    .unwrap_or_else(|| Self::Unknown(
+                        ::c2m_auth::runtime::UnknownValue::from_unlisted(value),
+                    ))
             }
         }
         /// The named variant for listed text, and `Unknown` for any other.
         impl ::std::convert::From<::std::string::String> for LongTokenRequestGrantType {
             fn from(value: ::std::string::String) -> Self {
-                match value.as_str() {
-                    "client_credentials" => Self::ClientCredentials,
-                    "assertion" => Self::Assertion,
-                    _ => {
+                match Self::listed(&value) {
+                    ::std::option::Option::Some(listed) => listed,
+                    ::std::option::Option::None => {
                         Self::Unknown(
                             ::c2m_auth::runtime::UnknownValue::from_unlisted(value),
                         )
@@ -314,6 +318,13 @@ must be provided: a client secret, a one-time code, or an assertion.
                     Self::Unknown(value) => value.as_str(),
                 }
             }
+            /// The named variant whose text this is, if the spec lists it.
+            fn listed(text: &str) -> ::std::option::Option<Self> {
+                match text {
+                    "Bearer" => ::std::option::Option::Some(Self::Bearer),
+                    _ => ::std::option::Option::None,
+                }
+            }
         }
         impl ::std::fmt::Display for LongTokenResponseTokenType {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -323,22 +334,18 @@ must be provided: a client secret, a one-time code, or an assertion.
         /// The named variant for listed text, and `Unknown` for any other.
         impl ::std::convert::From<&str> for LongTokenResponseTokenType {
             fn from(value: &str) -> Self {
-                match value {
-                    "Bearer" => Self::Bearer,
-                    other => {
-                        Self::Unknown(
-                            ::c2m_auth::runtime::UnknownValue::from_unlisted(other),
-                        )
-                    }
-                }
+                Self::listed(value)
+                    .unwrap_or_else(|| Self::Unknown(
+                        ::c2m_auth::runtime::UnknownValue::from_unlisted(value),
+                    ))
             }
         }
         /// The named variant for listed text, and `Unknown` for any other.
         impl ::std::convert::From<::std::string::String> for LongTokenResponseTokenType {
             fn from(value: ::std::string::String) -> Self {
-                match value.as_str() {
-                    "Bearer" => Self::Bearer,
-                    _ => {
+                match Self::listed(&value) {
+                    ::std::option::Option::Some(listed) => listed,
+                    ::std::option::Option::None => {
                         Self::Unknown(
                             ::c2m_auth::runtime::UnknownValue::from_unlisted(value),
                         )
@@ -415,6 +422,13 @@ must be provided: a client secret, a one-time code, or an assertion.
                     Self::Unknown(value) => value.as_str(),
                 }
             }
+            /// The named variant whose text this is, if the spec lists it.
+            fn listed(text: &str) -> ::std::option::Option<Self> {
+                match text {
+                    "Bearer" => ::std::option::Option::Some(Self::Bearer),
+                    _ => ::std::option::Option::None,
+                }
+            }
         }
         impl ::std::fmt::Display for ShortTokenResponseTokenType {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -424,23 +438,19 @@ must be provided: a client secret, a one-time code, or an assertion.
         /// The named variant for listed text, and `Unknown` for any other.
         impl ::std::convert::From<&str> for ShortTokenResponseTokenType {
             fn from(value: &str) -> Self {
-                match value {
-                    "Bearer" => Self::Bearer,
-                    other => {
-                        Self::Unknown(
-                            ::c2m_auth::runtime::UnknownValue::from_unlisted(other),
-                        )
-                    }
-                }
+                Self::listed(value)
+                    .unwrap_or_else(|| Self::Unknown(
+                        ::c2m_auth::runtime::UnknownValue::from_unlisted(value),
+                    ))
             }
         }
         /// The named variant for listed text, and `Unknown` for any other.
         impl ::std::convert::From<::std::string::String>
         for ShortTokenResponseTokenType {
             fn from(value: ::std::string::String) -> Self {
-                match value.as_str() {
-                    "Bearer" => Self::Bearer,
-                    _ => {
+                match Self::listed(&value) {
+                    ::std::option::Option::Some(listed) => listed,
+                    ::std::option::Option::None => {
                         Self::Unknown(
                             ::c2m_auth::runtime::UnknownValue::from_unlisted(value),
                         )
