@@ -14,11 +14,12 @@ use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::post;
 use chrono::{DateTime, SubsecRound, Utc};
 use rand::Rng;
 
+use super::error::ApiError;
 use super::store::Shared;
 use long_term::long_term;
 use revoke::revoke;
@@ -63,31 +64,22 @@ async fn issue_long_term_token(
     State(app): State<App>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Response {
-    match long_term(&app, &headers, body) {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
-    }
+) -> Result<Response, ApiError> {
+    long_term(&app, &headers, body)
 }
 
 async fn issue_short_term_token(
     State(app): State<App>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Response {
-    match short_term(&app, &headers, body) {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
-    }
+) -> Result<Response, ApiError> {
+    short_term(&app, &headers, body)
 }
 
 async fn revoke_token(
     State(app): State<App>,
     headers: HeaderMap,
     token_id: Result<Path<String>, PathRejection>,
-) -> Response {
-    match revoke(&app, &headers, token_id) {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
-    }
+) -> Result<Response, ApiError> {
+    revoke(&app, &headers, token_id)
 }
