@@ -4,6 +4,8 @@
 //! struct, one call at a time and 64 at once. `cargo bench --bench call`;
 //! results in BENCHMARKS.md.
 
+mod support;
+
 use std::hint::black_box;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -17,20 +19,12 @@ use c2m_auth::{Client, types};
 use criterion::{Criterion, criterion_group, criterion_main};
 use futures_util::future::join_all;
 
+use support::runtime;
+
 /// The response every call gets.
 const TOKEN: &str = r#"{"token_type":"Bearer","access_token":"st_bench_token","expires_in":900,"expires_at":"2030-01-01T00:00:00Z","scopes":["jobs:submit"],"token_id":"tok_st_bench"}"#;
 
 const CONCURRENT: usize = 64;
-
-fn runtime() -> tokio::runtime::Runtime {
-    match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => panic!("cannot start a Tokio runtime: {error}"),
-    }
-}
 
 /// A server that answers every exchange with `TOKEN`, doing no work of its
 /// own, so both clients meet the same server cost.

@@ -2,6 +2,8 @@
 //! and 1,000 concurrent asks across a refresh, against the sandbox on
 //! loopback. `cargo bench --bench session`; results in BENCHMARKS.md.
 
+mod support;
+
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -9,15 +11,7 @@ use c2m_auth::sandbox::{EXAMPLE_CLIENT_ID, EXAMPLE_CLIENT_SECRET, Sandbox};
 use c2m_auth::{Client, TokenSession};
 use criterion::{Criterion, criterion_group, criterion_main};
 
-fn runtime() -> tokio::runtime::Runtime {
-    match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => panic!("cannot start a Tokio runtime: {error}"),
-    }
-}
+use support::runtime;
 
 /// A sandbox and a session that already holds a short-term token.
 fn warm_session(runtime: &tokio::runtime::Runtime) -> (Sandbox, TokenSession) {
