@@ -62,11 +62,15 @@ impl Copy {
         self.root.join("spec/auth.yaml")
     }
 
+    /// Cargo in the copy, on the crate's library.
     fn cargo(&self, args: &[&str]) -> Output {
+        self.cargo_with(&[args, &["-p", "c2m-auth", "--lib"]].concat())
+    }
+
+    /// Cargo in the copy, with exactly `args`.
+    fn cargo_with(&self, args: &[&str]) -> Output {
         nested_cargo::run(
-            nested_cargo::command(&self.root, &self.root.join("../target"))
-                .args(args)
-                .args(["-p", "c2m-auth", "--lib"]),
+            nested_cargo::command(&self.root, &self.root.join("../target")).args(args),
         )
     }
 
@@ -287,16 +291,14 @@ fn compatible_spec_changes_leave_the_hand_written_code_compiling() {
         report.to_markdown("old", "new")
     );
     fs::write(copy.spec(), edited).expect("write spec");
-    let output = nested_cargo::run(
-        nested_cargo::command(&copy.root, &copy.root.join("../target")).args([
-            "check",
-            "-p",
-            "c2m-auth",
-            "--all-targets",
-            "--features",
-            "sandbox",
-        ]),
-    );
+    let output = copy.cargo_with(&[
+        "check",
+        "-p",
+        "c2m-auth",
+        "--all-targets",
+        "--features",
+        "sandbox",
+    ]);
     assert!(
         output.status.success(),
         "hand-written code broke on a compatible change: {}",
@@ -304,20 +306,18 @@ fn compatible_spec_changes_leave_the_hand_written_code_compiling() {
     );
     // And it still works: the sandbox, the session and the client against
     // each other (the snapshot test, by design, would see the change).
-    let output = nested_cargo::run(
-        nested_cargo::command(&copy.root, &copy.root.join("../target")).args([
-            "test",
-            "-p",
-            "c2m-auth",
-            "--features",
-            "sandbox",
-            "--lib",
-            "--test",
-            "operations",
-            "--test",
-            "session",
-        ]),
-    );
+    let output = copy.cargo_with(&[
+        "test",
+        "-p",
+        "c2m-auth",
+        "--features",
+        "sandbox",
+        "--lib",
+        "--test",
+        "operations",
+        "--test",
+        "session",
+    ]);
     assert!(
         output.status.success(),
         "the tests fail after a compatible change: {}",
