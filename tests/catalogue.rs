@@ -461,16 +461,6 @@ path = "lib.rs"
 
 [dependencies]
 c2m-auth = { path = "WORKSPACE" }
-progenitor-client = "0.15"
-reqwest = { version = "0.13", default-features = false, features = ["json", "query", "stream"] }
-serde = { version = "1", features = ["derive"] }
-serde_json = "1"
-chrono = { version = "0.4", default-features = false, features = ["serde", "clock", "std"] }
-uuid = { version = "1", features = ["serde"] }
-futures = "0.3"
-base64 = "0.23"
-rand = "0.9"
-regress = "0.12"
 "#;
 
 const PROBE_MANIFEST: &str = r#"[package]
@@ -507,7 +497,12 @@ impl Scratch {
             fs::create_dir_all(root.join(dir)).expect("create the scratch crate");
             fs::write(
                 root.join(dir).join("Cargo.toml"),
-                manifest.replace("WORKSPACE", &workspace),
+                // The client also gets what generated code needs.
+                match dir {
+                    "api" => format!("{manifest}{}", nested_cargo::CLIENT_DEPENDENCIES),
+                    _ => manifest.to_string(),
+                }
+                .replace("WORKSPACE", &workspace),
             )
             .expect("write Cargo.toml");
             fs::write(root.join(dir).join("lib.rs"), lib).expect("write lib.rs");

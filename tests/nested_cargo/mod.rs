@@ -45,6 +45,20 @@ pub fn describe(output: &Output) -> String {
     )
 }
 
+/// What generated code needs beside the `c2m-auth` runtime, as
+/// `[dependencies]` lines of a scratch crate's manifest.
+pub const CLIENT_DEPENDENCIES: &str = r#"progenitor-client = "0.15"
+reqwest = { version = "0.13", default-features = false, features = ["json", "query", "stream"] }
+serde = { version = "1", features = ["derive"] }
+serde_json = "1"
+chrono = { version = "0.4", default-features = false, features = ["serde", "clock", "std"] }
+uuid = { version = "1", features = ["serde"] }
+futures = "0.3"
+base64 = "0.23"
+rand = "0.9"
+regress = "0.12"
+"#;
+
 /// Checks generated clients, `(module, source)` each, in one scratch crate
 /// at `root` with warnings denied, as a user's crate would build them: it
 /// depends on the `c2m-auth` runtime of `workspace` and on what generated
@@ -98,17 +112,7 @@ publish = false
 
 [dependencies]
 c2m-auth = {{ path = "{}" }}
-progenitor-client = "0.15"
-reqwest = {{ version = "0.13", default-features = false, features = ["json", "query", "stream"] }}
-serde = {{ version = "1", features = ["derive"] }}
-serde_json = "1"
-chrono = {{ version = "0.4", default-features = false, features = ["serde", "clock", "std"] }}
-uuid = {{ version = "1", features = ["serde"] }}
-futures = "0.3"
-base64 = "0.23"
-rand = "0.9"
-regress = "0.12"
-
+{CLIENT_DEPENDENCIES}
 # Its own workspace, not a member of the one it sits in.
 [workspace]
 "#,
