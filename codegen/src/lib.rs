@@ -36,6 +36,7 @@ mod error;
 mod growth;
 mod limits;
 mod locate;
+mod model;
 mod naming;
 mod nulls;
 mod paths;
@@ -225,9 +226,10 @@ fn generate(
         json: &json,
     };
     check_document(&doc)?;
+    let model = model::Spec::build(&json);
     let spec = openapi_model(&doc, runtime_crate)?;
     let mut raw = progenitor_output(&doc, &spec, runtime_crate)?;
-    let typed = typed_layer(&doc, &mut raw, runtime_crate, client_path)?;
+    let typed = typed_layer(&doc, &model, &mut raw, (runtime_crate, client_path))?;
     Ok(assemble(&doc, &spec, raw, typed))
 }
 
@@ -318,16 +320,16 @@ fn unparsable(file: &str, error: syn::Error) -> SpecError {
 /// over them.
 fn typed_layer(
     doc: &Document<'_>,
+    model: &model::Spec<'_>,
     raw: &mut syn::File,
-    runtime_crate: &str,
-    client_path: &str,
+    (runtime_crate, client_path): (&str, &str),
 ) -> Result<syn::File, SpecError> {
     // The typed layer is this crate's own code; should it ever panic on a
     // document, that too becomes a message rather than a backtrace.
     let layered = quietly(|| {
         growth::make_growable(raw, doc.json, runtime_crate);
         nulls::refuse_nulls(raw, doc.json, runtime_crate);
-        typed::generate(doc, raw, runtime_crate, client_path)
+        typed::generate(doc, model, raw, runtime_crate, client_path)
     });
     let typed = match layered {
         Ok(result) => result?,

@@ -2,8 +2,8 @@
 //! server and per combination of its `enum` variables' values. The change
 //! report names them the same way, so a renamed choice shows as breaking.
 
+use crate::model::{Server, ServerVariable};
 use heck::ToPascalCase;
-use serde_json::Value;
 
 /// One named server the client can be built for.
 pub(crate) struct ServerChoice {
@@ -20,41 +20,28 @@ pub(crate) struct ServerChoice {
 /// only its defaults (`with_base_url` takes any other URL).
 const MAX_COMBINATIONS: usize = 16;
 
-/// A variable's name and its values, the default first.
-type Variable = (String, Vec<String>);
-
 /// The named choices, in the spec's order (defaults first within a server),
 /// and the relative server URLs, which have no host and are left out.
-pub(crate) fn server_choices(spec: &Value) -> (Vec<ServerChoice>, Vec<String>) {
+pub(crate) fn server_choices(servers: &[Server<'_>]) -> (Vec<ServerChoice>, Vec<String>) {
     let mut choices: Vec<ServerChoice> = Vec::new();
     let mut relative = Vec::new();
-    let servers = spec.get("servers").and_then(Value::as_array);
-    for (index, server) in servers.into_iter().flatten().enumerate() {
-        let Some(template) = server.get("url").and_then(Value::as_str) else {
-            continue;
-        };
-        let description = server
-            .get("description")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .trim()
-            .to_string();
+    for server in servers {
+        let (template, description) = (server.url, server.description.to_string());
         let base = server
-            .get("x-name")
-            .and_then(Value::as_str)
+            .name
             .map(str::to_string)
             .or_else(|| description.split_whitespace().next().map(str::to_string))
             .map(|n| n.to_pascal_case())
             .filter(|n| is_ident(n))
-            .unwrap_or_else(|| format!("Server{index}"));
-        let variables = variables(server);
-        for values in combinations(&variables) {
+            .unwrap_or_else(|| format!("Server{}", server.index));
+        let variables = &server.variables;
+        for values in combinations(variables) {
             let mut url = template.to_string();
             let mut differing = Vec::new();
-            for ((name, options), value) in variables.iter().zip(&values) {
-                url = url.replace(&format!("{{{name}}}"), value);
-                if Some(value) != options.first() {
-                    differing.push((name.as_str(), value.as_str()));
+            for (variable, value) in variables.iter().zip(&values) {
+                url = url.replace(&format!("{{{}}}", variable.name), value);
+                if variable.values.first() != Some(value) {
+                    differing.push((variable.name, *value));
                 }
             }
             if !url.contains("://") {
@@ -94,49 +81,24 @@ pub(crate) fn server_choices(spec: &Value) -> (Vec<ServerChoice>, Vec<String>) {
     (choices, relative)
 }
 
-/// Each variable with its values: the default, then the rest of its `enum`.
-fn variables(server: &Value) -> Vec<Variable> {
-    let Some(Value::Object(variables)) = server.get("variables") else {
-        return Vec::new();
-    };
-    variables
-        .iter()
-        .map(|(name, variable)| {
-            let default = variable
-                .get("default")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            let mut values = vec![default];
-            let listed = variable.get("enum").and_then(Value::as_array);
-            for value in listed.into_iter().flatten().filter_map(Value::as_str) {
-                if !values.iter().any(|v| v == value) {
-                    values.push(value.to_string());
-                }
-            }
-            (name.clone(), values)
-        })
-        .collect()
-}
-
 /// Every combination of the variables' values, the defaults first; only the
 /// defaults when there would be more than [`MAX_COMBINATIONS`].
-fn combinations(variables: &[Variable]) -> Vec<Vec<String>> {
-    let defaults: Vec<String> = variables.iter().map(|(_, v)| v[0].clone()).collect();
+fn combinations<'a>(variables: &[ServerVariable<'a>]) -> Vec<Vec<&'a str>> {
+    let defaults: Vec<&str> = variables.iter().map(|v| v.values[0]).collect();
     let count = variables
         .iter()
-        .try_fold(1usize, |n, (_, values)| n.checked_mul(values.len()));
+        .try_fold(1usize, |n, v| n.checked_mul(v.values.len()));
     if count.is_none_or(|n| n > MAX_COMBINATIONS) {
         return vec![defaults];
     }
     let mut all = vec![Vec::new()];
-    for (_, values) in variables {
+    for variable in variables {
         all = all
             .into_iter()
-            .flat_map(|prefix: Vec<String>| {
-                values.iter().map(move |value| {
+            .flat_map(|prefix: Vec<&'a str>| {
+                variable.values.iter().map(move |value| {
                     let mut next = prefix.clone();
-                    next.push(value.clone());
+                    next.push(*value);
                     next
                 })
             })
@@ -154,8 +116,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn listed(spec: &Value) -> Vec<(String, String, String)> {
-        server_choices(spec)
+    fn listed(spec: &serde_json::Value) -> Vec<(String, String, String)> {
+        server_choices(&crate::model::Spec::build(spec).servers)
             .0
             .into_iter()
             .map(|c| (c.name, c.url, c.description))
@@ -207,7 +169,7 @@ mod tests {
             }},
             {"url": "https://1.test", "description": "1st"}
         ]});
-        let (choices, relative) = server_choices(&spec);
+        let (choices, relative) = server_choices(&crate::model::Spec::build(&spec).servers);
         let names: Vec<&str> = choices.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["Wide", "Server2"]);
         assert_eq!(choices[0].url, "https://v0.v0.test");

@@ -585,23 +585,7 @@ pub(crate) fn required_names(schema: &Value) -> impl Iterator<Item = &str> {
         .filter_map(Value::as_str)
 }
 
-/// Follows a local `$ref` (already checked to resolve) to its target.
-pub(crate) fn resolved<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
-    let mut node = node;
-    // Bounded, so that a cycle of references cannot loop forever.
-    for _ in 0..32 {
-        match node
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-            .and_then(|p| doc.pointer(p))
-        {
-            Some(target) => node = target,
-            None => break,
-        }
-    }
-    node
-}
+pub(crate) use crate::model::resolved;
 
 /// A name for the body a response carries, as progenitor groups them:
 /// one JSON schema, some other content, or none. `Err` names a JSON media
@@ -708,33 +692,4 @@ pub(crate) fn check_security(doc: &Document<'_>) -> Result<(), SpecError> {
         }
     }
     Ok(())
-}
-
-/// One operation's `security` alternatives (its own, or the document's):
-/// each alternative a list of `(scheme, scopes)`; `None` when neither says.
-pub(crate) type Alternatives = Vec<Vec<(String, Vec<String>)>>;
-
-pub(crate) fn security_alternatives(spec: &Value, operation: &Value) -> Option<Alternatives> {
-    let security = operation.get("security").or_else(|| spec.get("security"))?;
-    let list = security.as_array()?;
-    Some(
-        list.iter()
-            .filter_map(Value::as_object)
-            .map(|requirement| {
-                requirement
-                    .iter()
-                    .map(|(scheme, scopes)| {
-                        let scopes = scopes
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .filter_map(Value::as_str)
-                            .map(str::to_string)
-                            .collect();
-                        (scheme.clone(), scopes)
-                    })
-                    .collect()
-            })
-            .collect(),
-    )
 }

@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::validate::{operations, resolved};
+use crate::model::{Operation, Schema, Spec};
 
 pub mod bump;
 mod operations;
@@ -105,12 +105,13 @@ fn escape_cell(text: &str) -> String {
 
 /// Compares two OpenAPI documents in their JSON form.
 pub fn compare(old: &Value, new: &Value) -> Report {
+    let (old, new) = (Spec::build(old), Spec::build(new));
     let mut diff = Diff {
-        old,
-        new,
+        old: &old,
+        new: &new,
         changes: Vec::new(),
-        old_usage: usage(old),
-        new_usage: usage(new),
+        old_usage: usage(&old),
+        new_usage: usage(&new),
     };
     diff.servers();
     diff.schemes();
@@ -155,7 +156,7 @@ fn component_name(schema: &Value) -> Option<&str> {
 }
 
 /// Which component schemas requests and responses reach.
-fn usage(doc: &Value) -> BTreeMap<String, Usage> {
+fn usage(spec: &Spec<'_>) -> BTreeMap<String, Usage> {
     let mut found: BTreeMap<String, Usage> = BTreeMap::new();
     fn reach(doc: &Value, schema: &Value, how: Usage, found: &mut BTreeMap<String, Usage>) {
         if let Some(name) = component_name(schema) {
@@ -177,9 +178,9 @@ fn usage(doc: &Value) -> BTreeMap<String, Usage> {
             reach(doc, child, how, found);
         }
     }
-    for op in operations(doc) {
-        for (schema, how) in operation_schemas(doc, op.body) {
-            reach(doc, schema, how, &mut found);
+    for op in &spec.operations {
+        for (schema, how) in operation_schemas(op) {
+            reach(spec.json, schema.node, how, &mut found);
         }
     }
     found
@@ -201,49 +202,31 @@ fn children(schema: &Value) -> Vec<&Value> {
     list
 }
 
-fn is_json(media: &str) -> bool {
-    media == "application/json" || media.starts_with("application/json;")
-}
-
-fn json_schema<'v>(doc: &'v Value, node: &'v Value) -> Option<&'v Value> {
-    let node = resolved(doc, node);
-    let content = node.get("content")?.as_object()?;
-    content.iter().find(|(m, _)| is_json(m))?.1.get("schema")
-}
-
-fn operation_schemas<'v>(doc: &'v Value, op: &'v Value) -> Vec<(&'v Value, Usage)> {
-    let mut list = Vec::new();
-    if let Some(schema) = op.get("requestBody").and_then(|b| json_schema(doc, b)) {
-        list.push((schema, Usage::INPUT));
-    }
-    for param in op
-        .get("parameters")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        if let Some(schema) = resolved(doc, param).get("schema") {
-            list.push((schema, Usage::INPUT));
-        }
-    }
-    if let Some(Value::Object(responses)) = op.get("responses") {
-        for response in responses.values() {
-            if let Some(schema) = json_schema(doc, response) {
-                list.push((schema, Usage::OUTPUT));
-            }
-        }
-    }
-    list
+/// The schemas an operation sends (its body's and parameters') and
+/// receives (its responses').
+fn operation_schemas<'v>(op: &Operation<'v>) -> Vec<(Schema<'v>, Usage)> {
+    let body = op.body.as_ref().and_then(|body| body.json.as_ref()?.schema);
+    let parameters = op.parameters.iter().filter_map(|p| p.schema);
+    let responses = op
+        .responses
+        .iter()
+        .filter_map(|response| response.json.as_ref()?.schema);
+    body.into_iter()
+        .chain(parameters)
+        .map(|schema| (schema, Usage::INPUT))
+        .chain(responses.map(|schema| (schema, Usage::OUTPUT)))
+        .collect()
 }
 
 struct Diff<'a> {
-    old: &'a Value,
-    new: &'a Value,
+    old: &'a Spec<'a>,
+    new: &'a Spec<'a>,
     changes: Vec<Change>,
     old_usage: BTreeMap<String, Usage>,
     new_usage: BTreeMap<String, Usage>,
 }
 
+/// A string field of a schema node; empty when absent.
 fn text<'v>(value: &'v Value, key: &str) -> &'v str {
     value.get(key).and_then(Value::as_str).unwrap_or_default()
 }

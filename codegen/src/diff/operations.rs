@@ -2,19 +2,17 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
-use super::{Diff, Usage, Verdict, json_schema, text};
-use crate::validate::{operations, resolved};
+use super::{Diff, Usage, Verdict};
+use crate::model::{Header, Operation, Parameter, Response, Schema, Spec};
 
 impl<'a> Diff<'a> {
     pub(super) fn operations(&mut self) {
-        let index = |doc: &'_ Value| -> BTreeMap<String, (String, String)> {
-            operations(doc)
-                .into_iter()
+        let index = |spec: &Spec<'_>| -> BTreeMap<String, (String, String)> {
+            spec.operations
+                .iter()
                 .map(|op| {
                     (
-                        text(op.body, "operationId").to_string(),
+                        op.id.to_string(),
                         (op.method.to_string(), op.path.to_string()),
                     )
                 })
@@ -74,45 +72,33 @@ impl<'a> Diff<'a> {
                     ),
                 );
             }
-            if let (Some(old), Some(new)) =
-                (find_operation(self.old, id), find_operation(self.new, id))
-            {
+            if let (Some(old), Some(new)) = (self.old.operation(id), self.new.operation(id)) {
                 self.operation(id, old, new);
             }
         }
     }
 
-    pub(super) fn operation(
-        &mut self,
-        id: &str,
-        old: (&'a Value, &'a Value),
-        new: (&'a Value, &'a Value),
-    ) {
+    pub(super) fn operation(&mut self, id: &str, old: &Operation<'a>, new: &Operation<'a>) {
         let place = format!("operation `{id}`");
-        self.security(&place, old.0, new.0);
+        self.security(&place, old, new);
         self.parameters(&place, old, new);
-        self.request_body(&place, old.0, new.0);
-        self.responses(&place, old.0, new.0);
+        self.request_body(&place, old, new);
+        self.responses(&place, old, new);
     }
 
     /// Parameters are positional arguments, so any addition or removal
     /// breaks.
-    fn parameters(
-        &mut self,
-        place: &str,
-        old: (&'a Value, &'a Value),
-        new: (&'a Value, &'a Value),
-    ) {
-        let (old_params, new_params) = (parameters_of(self.old, old), parameters_of(self.new, new));
+    fn parameters(&mut self, place: &str, old: &Operation<'a>, new: &Operation<'a>) {
+        let (old_params, new_params) = (parameters_of(old), parameters_of(new));
         for ((location, name), param) in &new_params {
             let where_ = format!("{place} {location} parameter `{name}`");
-            let Some(before) = old_params.get(&(location.clone(), name.clone())) else {
+            let Some(before) = old_params.get(&(*location, *name)) else {
                 self.push(
                     Verdict::Breaking,
                     where_,
                     format!(
                         "added ({}): the method takes one more argument",
-                        if is_required(param) {
+                        if param.required {
                             "required"
                         } else {
                             "optional"
@@ -121,8 +107,8 @@ impl<'a> Diff<'a> {
                 );
                 continue;
             };
-            if is_required(before) != is_required(param) {
-                let now = is_required(param);
+            if before.required != param.required {
+                let now = param.required;
                 self.push(
                     Verdict::Breaking,
                     where_.clone(),
@@ -133,8 +119,8 @@ impl<'a> Diff<'a> {
                     ),
                 );
             }
-            if let (Some(a), Some(b)) = (before.get("schema"), param.get("schema")) {
-                self.schema(&where_, a, b, Usage::INPUT);
+            if let (Some(a), Some(b)) = (before.schema, param.schema) {
+                self.schema(&where_, a.node, b.node, Usage::INPUT);
             }
         }
         for key @ (location, name) in old_params.keys() {
@@ -148,15 +134,14 @@ impl<'a> Diff<'a> {
         }
     }
 
-    fn request_body(&mut self, place: &str, old: &'a Value, new: &'a Value) {
-        let body = |doc: &'a Value, op: &'a Value| {
-            op.get("requestBody").map(|b| {
-                let b = resolved(doc, b);
-                (is_required(b), json_schema(doc, b))
-            })
+    fn request_body(&mut self, place: &str, old: &Operation<'a>, new: &Operation<'a>) {
+        let body = |op: &Operation<'a>| {
+            op.body
+                .as_ref()
+                .map(|body| (body.required, body.json.as_ref().and_then(|m| m.schema)))
         };
         let where_ = format!("{place} request body");
-        match (body(self.old, old), body(self.new, new)) {
+        match (body(old), body(new)) {
             (None, Some(_)) => self.push(
                 Verdict::Breaking,
                 where_,
@@ -179,14 +164,14 @@ impl<'a> Diff<'a> {
                     );
                 }
                 if let (Some(a), Some(b)) = (a, b) {
-                    self.schema(&where_, a, b, Usage::INPUT);
+                    self.schema(&where_, a.node, b.node, Usage::INPUT);
                 }
             }
             (None, None) => {}
         }
     }
 
-    fn responses(&mut self, place: &str, old: &'a Value, new: &'a Value) {
+    fn responses(&mut self, place: &str, old: &Operation<'a>, new: &Operation<'a>) {
         let (old_responses, new_responses) = (responses_of(old), responses_of(new));
         let had_success = old_responses.keys().any(|s| s.starts_with('2'));
         for (status, response) in &new_responses {
@@ -208,11 +193,8 @@ impl<'a> Diff<'a> {
                 );
                 continue;
             };
-            match (
-                json_schema(self.old, before),
-                json_schema(self.new, response),
-            ) {
-                (Some(a), Some(b)) => self.schema(&where_, a, b, Usage::OUTPUT),
+            match (json_schema(before), json_schema(response)) {
+                (Some(a), Some(b)) => self.schema(&where_, a.node, b.node, Usage::OUTPUT),
                 (None, Some(_)) => self.push(
                     Verdict::Breaking,
                     where_.clone(),
@@ -249,14 +231,14 @@ impl<'a> Diff<'a> {
         }
     }
 
-    fn headers(&mut self, place: &str, old: &'a Value, new: &'a Value) {
-        let (old, new) = (headers_of(self.old, old), headers_of(self.new, new));
+    fn headers(&mut self, place: &str, old: &Response<'a>, new: &Response<'a>) {
+        let (old, new) = (headers_of(old), headers_of(new));
         for (name, header) in &new {
             let where_ = format!("{place} header `{name}`");
             let Some(before) = old.get(name) else {
                 // Every operation has a non-exhaustive headers struct built
                 // with `new(required headers)`.
-                if is_required(header) {
+                if header.required {
                     self.push(
                         Verdict::Breaking,
                         where_,
@@ -271,13 +253,13 @@ impl<'a> Diff<'a> {
                 }
                 continue;
             };
-            if is_required(before) != is_required(header) {
+            if before.required != header.required {
                 self.push(
                     Verdict::Breaking,
                     where_.clone(),
                     format!(
                         "becomes {}: its field changes between `T` and `Option<T>`",
-                        if is_required(header) {
+                        if header.required {
                             "required"
                         } else {
                             "optional"
@@ -285,8 +267,8 @@ impl<'a> Diff<'a> {
                     ),
                 );
             }
-            if let (Some(a), Some(b)) = (before.get("schema"), header.get("schema")) {
-                self.schema(&where_, a, b, Usage::OUTPUT);
+            if let (Some(a), Some(b)) = (before.schema, header.schema) {
+                self.schema(&where_, a.node, b.node, Usage::OUTPUT);
             }
         }
         for name in old.keys() {
@@ -301,53 +283,33 @@ impl<'a> Diff<'a> {
     }
 }
 
-fn is_required(node: &Value) -> bool {
-    node.get("required").and_then(Value::as_bool) == Some(true)
-}
-
-/// An operation's parameters and its path item's, by (location, name).
-fn parameters_of<'v>(
-    doc: &'v Value,
-    (op, item): (&'v Value, &'v Value),
-) -> BTreeMap<(String, String), &'v Value> {
-    let list = |node: &'v Value| {
-        node.get("parameters")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-    };
-    list(item)
-        .chain(list(op))
-        .map(|p| resolved(doc, p))
-        .map(|p| ((text(p, "in").to_string(), text(p, "name").to_string()), p))
-        .collect()
+/// An operation's parameters, its own and its path item's (its own win),
+/// by (location, name).
+fn parameters_of<'o, 'a>(op: &'o Operation<'a>) -> BTreeMap<(&'a str, &'a str), &'o Parameter<'a>> {
+    let mut found = BTreeMap::new();
+    for parameter in &op.parameters {
+        found
+            .entry((parameter.location, parameter.name))
+            .or_insert(parameter);
+    }
+    found
 }
 
 /// An operation's responses, by status.
-fn responses_of(op: &Value) -> BTreeMap<&str, &Value> {
-    op.get("responses")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .map(|(status, response)| (status.as_str(), response))
-        .collect()
+fn responses_of<'o, 'a>(op: &'o Operation<'a>) -> BTreeMap<&'a str, &'o Response<'a>> {
+    op.responses.iter().map(|r| (r.status, r)).collect()
+}
+
+/// A response's JSON schema, if it has one.
+fn json_schema<'a>(response: &Response<'a>) -> Option<Schema<'a>> {
+    response.json.as_ref()?.schema
 }
 
 /// A response's headers, by lowercased name.
-fn headers_of<'v>(doc: &'v Value, response: &'v Value) -> BTreeMap<String, &'v Value> {
-    resolved(doc, response)
-        .get("headers")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .map(|(name, h)| (name.to_ascii_lowercase(), resolved(doc, h)))
+fn headers_of<'o, 'a>(response: &'o Response<'a>) -> BTreeMap<String, &'o Header<'a>> {
+    response
+        .headers
+        .iter()
+        .map(|h| (h.name.to_ascii_lowercase(), h))
         .collect()
-}
-
-/// The operation object and its path item, by operationId.
-pub(super) fn find_operation<'v>(doc: &'v Value, id: &str) -> Option<(&'v Value, &'v Value)> {
-    operations(doc)
-        .into_iter()
-        .find(|op| text(op.body, "operationId") == id)
-        .map(|op| (op.body, op.path_item))
 }

@@ -6,25 +6,26 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::{Diff, Usage, Verdict, component_name, field_place, text};
+use crate::model::Spec;
 use crate::naming;
 use crate::validate::required_names;
 
-impl Diff<'_> {
+impl<'a> Diff<'a> {
     /// Named schemas, once each, judged by how the new document uses them.
     pub(super) fn components(&mut self) {
-        let names = |doc: &Value| -> BTreeSet<String> {
-            doc.pointer("/components/schemas")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-                .map(|(name, _)| name.clone())
-                .collect()
+        let (old, new) = (self.old, self.new);
+        let names = |spec: &Spec<'_>| -> BTreeSet<String> {
+            spec.schemas.iter().map(|s| s.name.to_string()).collect()
         };
-        let (old_names, new_names) = (names(self.old), names(self.new));
+        let (old_names, new_names) = (names(old), names(new));
+        let schema = |spec: &'a Spec<'a>, name: &str| {
+            spec.schemas
+                .iter()
+                .find(|s| s.name == name)
+                .map(|s| s.schema.node)
+        };
         for name in old_names.intersection(&new_names) {
-            let pointer = format!("/components/schemas/{}", crate::locate::escape_token(name));
-            let (Some(a), Some(b)) = (self.old.pointer(&pointer), self.new.pointer(&pointer))
-            else {
+            let (Some(a), Some(b)) = (schema(old, name), schema(new, name)) else {
                 continue;
             };
             let usage = self
@@ -33,8 +34,7 @@ impl Diff<'_> {
                 .copied()
                 .unwrap_or_default()
                 .or(self.old_usage.get(name).copied().unwrap_or_default());
-            let (a, b) = (a.clone(), b.clone());
-            self.schema_body(&format!("`{name}`"), &a, &b, usage);
+            self.schema_body(&format!("`{name}`"), a, b, usage);
         }
         for name in new_names.difference(&old_names) {
             self.push(

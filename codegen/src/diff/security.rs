@@ -3,26 +3,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::Value;
-
-use super::{Diff, Verdict, text};
-use crate::validate::{operations, security_alternatives};
+use super::{Diff, Verdict};
+use crate::model::{Operation, Spec};
 
 impl Diff<'_> {
     pub(super) fn schemes(&mut self) {
-        let map = |doc: &'_ Value| -> BTreeMap<String, String> {
-            doc.pointer("/components/securitySchemes")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-                .map(|(name, s)| {
-                    let kind = match text(s, "type") {
-                        "http" => format!("http {}", text(s, "scheme").to_ascii_lowercase()),
-                        "apiKey" => format!("apiKey in {} `{}`", text(s, "in"), text(s, "name")),
-                        other => other.to_string(),
-                    };
-                    (name.clone(), kind)
-                })
+        let map = |spec: &Spec<'_>| -> BTreeMap<String, String> {
+            spec.schemes
+                .iter()
+                .map(|scheme| (scheme.name.to_string(), scheme.kind.describe()))
                 .collect()
         };
         let (old, new) = (map(self.old), map(self.new));
@@ -86,15 +75,15 @@ impl Diff<'_> {
         }
     }
 
-    pub(super) fn security(&mut self, place: &str, old: &Value, new: &Value) {
+    pub(super) fn security(&mut self, place: &str, old: &Operation<'_>, new: &Operation<'_>) {
         // As sets, so that the order of schemes and scopes does not count.
-        let alternatives = |doc: &Value, op: &Value| -> Vec<BTreeMap<String, BTreeSet<String>>> {
-            security_alternatives(doc, op)
-                .unwrap_or_default()
-                .into_iter()
+        let alternatives = |op: &Operation<'_>| -> Vec<BTreeMap<String, BTreeSet<String>>> {
+            op.security
+                .iter()
+                .flatten()
                 .map(|alt| {
-                    alt.into_iter()
-                        .map(|(k, v)| (k, v.into_iter().collect()))
+                    alt.iter()
+                        .map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect()))
                         .collect()
                 })
                 .collect()
@@ -108,8 +97,8 @@ impl Diff<'_> {
                 .collect::<Vec<_>>()
                 .join(" + ")
         };
-        let old_alts = alternatives(self.old, old);
-        let new_alts = alternatives(self.new, new);
+        let old_alts = alternatives(old);
+        let new_alts = alternatives(new);
         let place = format!("{place} security");
         if old_alts.is_empty() && !new_alts.is_empty() {
             self.push(
@@ -180,21 +169,12 @@ impl Diff<'_> {
 
 /// `(scheme, operationId)` where the operation's path is one of the scheme's
 /// `tokenUrl`s.
-pub(super) fn token_operations(doc: &Value) -> BTreeSet<(String, String)> {
+pub(super) fn token_operations(spec: &Spec<'_>) -> BTreeSet<(String, String)> {
     let mut found = BTreeSet::new();
-    let schemes = doc
-        .pointer("/components/securitySchemes")
-        .and_then(Value::as_object);
-    for (name, scheme) in schemes.into_iter().flatten() {
-        let flows = scheme.get("flows").and_then(Value::as_object);
-        let urls: BTreeSet<&str> = flows
-            .into_iter()
-            .flatten()
-            .filter_map(|(_, flow)| flow.get("tokenUrl").and_then(Value::as_str))
-            .collect();
-        for op in operations(doc) {
-            if urls.contains(op.path) {
-                found.insert((name.clone(), text(op.body, "operationId").to_string()));
+    for scheme in &spec.schemes {
+        for op in &spec.operations {
+            if scheme.token_urls.contains(&op.path) {
+                found.insert((scheme.name.to_string(), op.id.to_string()));
             }
         }
     }

@@ -1,15 +1,14 @@
 //! Servers: the `Server` choices a client names.
 
-use serde_json::Value;
-
 use super::{Diff, Verdict};
+use crate::model::Spec;
 
 impl Diff<'_> {
     /// Servers as the client names them (`Server` variants), so a renamed
     /// or moved choice shows, not only an added or removed URL.
     pub(super) fn servers(&mut self) {
-        let list = |doc: &Value| -> Vec<(String, String)> {
-            crate::servers::server_choices(doc)
+        let list = |spec: &Spec<'_>| -> Vec<(String, String)> {
+            crate::servers::server_choices(&spec.servers)
                 .0
                 .into_iter()
                 .map(|c| (c.name, c.url))

@@ -3,9 +3,9 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use serde_json::Value;
 
 use super::Context;
+use crate::model::Info;
 use crate::tokens::docs;
 
 /// `Client`, its `impl` holding `default_constructors` and `methods`, and
@@ -16,7 +16,7 @@ pub(super) fn client(
     methods: &[TokenStream],
 ) -> TokenStream {
     let rt = &cx.rt;
-    let client_doc = client_doc(cx.spec);
+    let client_doc = client_doc(&cx.spec.info);
     let constructors = constructors(cx);
     let hooks = hooks(rt);
     // A client of a document without operations never sends a request.
@@ -58,14 +58,10 @@ pub(super) fn client(
 }
 
 /// The client's docs, from the spec's `info`.
-fn client_doc(spec: &Value) -> TokenStream {
-    let info = |key: &str| {
-        spec.pointer(&format!("/info/{key}"))
-            .and_then(Value::as_str)
-    };
-    let title = info("title").unwrap_or("the API");
-    let version = info("version").unwrap_or_default();
-    let description = info("description").unwrap_or_default();
+fn client_doc(info: &Info<'_>) -> TokenStream {
+    let title = info.title.unwrap_or("the API");
+    let version = info.version.unwrap_or_default();
+    let description = info.description.unwrap_or_default();
     docs(&format!(
         "Client for {title} (version {version}).\n\n{}\n\nEach operation is a method that takes the credential the spec accepts for it.",
         description.trim()

@@ -9,36 +9,13 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::headers::header_type;
-use super::lookup::{json_media, spec_parameter};
+use super::lookup::spec_parameter;
 use super::methods::Responses;
 use super::raw::{RawMethod, owned_type};
 use super::{Context, Names, Output};
+use crate::model::{Example, Header, NamedSchema, Operation, Response};
 use crate::naming;
 use crate::rules::Rules;
-use crate::validate::{Operation, resolved};
-
-/// `(name, summary, value)` of each example of a media type or parameter:
-/// `example`, and each entry of `examples` (following `$ref`s).
-fn media_examples(spec: &Value, node: &Value) -> Vec<(String, String, Value)> {
-    let mut found = Vec::new();
-    if let Some(value) = node.get("example") {
-        found.push(("example".to_string(), String::new(), value.clone()));
-    }
-    if let Some(Value::Object(examples)) = node.get("examples") {
-        for (name, example) in examples {
-            let example = resolved(spec, example);
-            if let Some(value) = example.get("value") {
-                let summary = example
-                    .get("summary")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string();
-                found.push((name.clone(), summary, value.clone()));
-            }
-        }
-    }
-    found
-}
 
 fn test_name(raw: &str) -> String {
     let name = raw.to_snake_case();
@@ -154,29 +131,30 @@ fn request_examples(
         return;
     };
     let body_ty = owned_type(body_ty);
-    let Some(media) = op
-        .body
-        .get("requestBody")
-        .and_then(|b| json_media(cx.spec, b))
-    else {
+    let Some(media) = op.body.as_ref().and_then(|body| body.json.as_ref()) else {
         return;
     };
-    for (name, summary, value) in media_examples(cx.spec, media) {
-        let label = label_of(names, "request body", &name);
+    for Example {
+        name,
+        summary,
+        value,
+    } in &media.examples
+    {
+        let label = label_of(names, "request body", name);
         out.example_tests.push(example_test(
             &cx.rt,
             &format!("{}_request_{name}", names.snake),
             &label,
-            &value,
+            value,
             &body_ty,
             body_rule,
         ));
         doc_examples.push_str(&doc_example(
             cx.client_path,
             "Request body",
-            &name,
-            &summary,
-            &value,
+            name,
+            summary,
+            value,
             &body_ty,
         ));
     }
@@ -191,27 +169,28 @@ fn response_examples(
     responses: &Responses,
     doc_examples: &mut String,
 ) {
-    let spec = cx.spec;
-    let Some(Value::Object(declared)) = op.body.get("responses") else {
-        return;
-    };
-    for (status, response) in declared {
-        let Some(media) = json_media(spec, response) else {
+    for response in &op.responses {
+        let Some(media) = &response.json else {
             continue;
         };
-        let success = status.starts_with('2');
+        let (status, success) = (response.status, response.is_success());
         let (ty, rule) = if success {
             (&raw_method.ok, responses.success_rule.as_ref())
         } else {
             (&raw_method.err, responses.error_rule.as_ref())
         };
-        for (name, summary, value) in media_examples(spec, media) {
-            let label = label_of(names, &format!("`{status}` response"), &name);
+        for Example {
+            name,
+            summary,
+            value,
+        } in &media.examples
+        {
+            let label = label_of(names, &format!("`{status}` response"), name);
             out.example_tests.push(example_test(
                 &cx.rt,
                 &format!("{}_response_{status}_{name}", names.snake),
                 &label,
-                &value,
+                value,
                 ty,
                 rule,
             ));
@@ -219,36 +198,29 @@ fn response_examples(
                 doc_examples.push_str(&doc_example(
                     cx.client_path,
                     &format!("`{status}` response"),
-                    &name,
-                    &summary,
-                    &value,
+                    name,
+                    summary,
+                    value,
                     ty,
                 ));
             }
         }
-        header_examples(cx, out, names, status, response);
+        header_examples(cx, out, names, response);
     }
 }
 
 /// A test of each response header's example: it parses as the header's type.
-fn header_examples(
-    cx: &Context<'_>,
-    out: &mut Output,
-    names: &Names<'_>,
-    status: &str,
-    response: &Value,
-) {
-    let (spec, rt) = (cx.spec, &cx.rt);
-    let headers = resolved(spec, response)
-        .get("headers")
-        .and_then(Value::as_object);
-    for (header, definition) in headers.into_iter().flatten() {
-        let definition = resolved(spec, definition);
-        let schema = definition.get("schema").map(|s| resolved(spec, s));
-        let example = definition
-            .get("example")
-            .or_else(|| schema.and_then(|s| s.get("example")));
-        let (Some(example), Some(ty)) = (example, schema.and_then(|s| header_type(s, rt))) else {
+fn header_examples(cx: &Context<'_>, out: &mut Output, names: &Names<'_>, response: &Response<'_>) {
+    let (rt, status) = (&cx.rt, response.status);
+    for Header {
+        name: header,
+        example,
+        schema,
+        ..
+    } in &response.headers
+    {
+        let ty = schema.and_then(|s| header_type(cx.spec.resolve(s), rt));
+        let (Some(example), Some(ty)) = (example, ty) else {
             continue;
         };
         let text = match example {
@@ -283,31 +255,31 @@ fn parameter_examples(
     raw_method: &RawMethod,
     param_rules: &BTreeMap<String, Ident>,
 ) {
-    let parameters = op.parameters(cx.spec);
     for (name, ty) in &raw_method.params {
         if name == "body" {
             continue;
         }
-        let Some((_, parameter)) = spec_parameter(&parameters, name) else {
+        let Some(parameter) = spec_parameter(&op.parameters, name) else {
             continue;
         };
-        let spec_name = parameter
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let mut examples = media_examples(cx.spec, parameter);
-        if examples.is_empty()
-            && let Some(value) = parameter.pointer("/schema/example")
-        {
-            examples.push(("example".into(), String::new(), value.clone()));
-        }
-        for (example, _, value) in examples {
-            let label = label_of(names, &format!("parameter `{spec_name}`"), &example);
+        let spec_name = parameter.name;
+        let schema_example = parameter
+            .schema
+            .and_then(|schema| schema.node.get("example"))
+            .filter(|_| parameter.examples.is_empty())
+            .map(|value| ("example", value));
+        let examples = parameter
+            .examples
+            .iter()
+            .map(|example| (example.name.as_str(), example.value))
+            .chain(schema_example);
+        for (example, value) in examples {
+            let label = label_of(names, &format!("parameter `{spec_name}`"), example);
             out.example_tests.push(example_test(
                 &cx.rt,
                 &format!("{}_param_{name}_{example}", names.snake),
                 &label,
-                &value,
+                value,
                 &owned_type(ty),
                 param_rules.get(spec_name),
             ));
@@ -322,13 +294,7 @@ pub(super) fn schema_examples(
     generated_types: &BTreeSet<String>,
     out: &mut Output,
 ) {
-    let spec = cx.spec;
-    for (name, schema) in spec
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
+    for NamedSchema { name, examples, .. } in &cx.spec.schemas {
         let type_name = naming::type_name(name);
         if !generated_types.contains(&type_name) {
             continue;
@@ -337,13 +303,18 @@ pub(super) fn schema_examples(
             Ok(ty) => ty,
             Err(_) => continue,
         };
-        for (example, _, value) in media_examples(spec, schema) {
+        for Example {
+            name: example,
+            value,
+            ..
+        } in examples
+        {
             let label = format!("example `{example}` of the `{name}` schema");
             out.example_tests.push(example_test(
                 &cx.rt,
                 &format!("schema_{name}_{example}"),
                 &label,
-                &value,
+                value,
                 &ty,
                 rules.component(name),
             ));

@@ -10,11 +10,11 @@ use serde_json::Value;
 use super::methods::Responses;
 use super::{Context, Names, Output};
 use crate::SpecError;
+use crate::model::{Header, Operation};
 use crate::naming::{self, ident};
 use crate::preprocess::is_secret;
 use crate::rules::Rules;
 use crate::tokens::docs;
-use crate::validate::{Operation, resolved};
 
 /// Rust type for a header value per its schema.
 pub(super) fn header_type(schema: &Value, rt: &TokenStream) -> Option<TokenStream> {
@@ -46,59 +46,47 @@ pub(super) struct HeaderField {
     spec_name: String,
 }
 
-/// Adds the header `header` of a success response (at `header_pointer`) to
-/// `fields`, refusing one whose schema cannot be read from a header.
+/// Adds a header of a success response to `fields`, refusing one whose
+/// schema cannot be read from a header.
 pub(super) fn add_field(
     cx: &Context<'_>,
     rules: &mut Rules<'_>,
     names: &Names<'_>,
     fields: &mut BTreeMap<String, HeaderField>,
-    (header, header_pointer): (&str, String),
-    definition: &Value,
+    header: &Header<'_>,
 ) -> Result<(), SpecError> {
-    let spec = cx.spec;
-    let definition = resolved(spec, definition);
-    let Some(schema) = definition.get("schema") else {
+    let (name, pointer) = (header.name, &header.pointer);
+    let Some(schema) = header.schema.map(|schema| cx.spec.resolve(schema)) else {
         return Err(cx.unsupported(
             names,
-            &header_pointer,
-            format!("response header `{header}` has no schema"),
+            pointer,
+            format!("response header `{name}` has no schema"),
             "add `schema: {type: string}` (or integer, number, boolean, array)",
         ));
     };
-    let schema = resolved(spec, schema);
     let Some(ty) = header_type(schema, &cx.rt) else {
         return Err(cx.unsupported(
             names,
-            &format!("{header_pointer}/schema"),
-            format!(
-                "response header `{header}` has a schema the client cannot parse from a header"
-            ),
+            &format!("{pointer}/schema"),
+            format!("response header `{name}` has a schema the client cannot parse from a header"),
             "use a string (optionally `format: date-time`), integer, number, boolean, or an array of those",
         ));
     };
-    let required = definition.get("required").and_then(Value::as_bool) == Some(true);
     let rule = rules.site(
-        &format!("{}_header_{}", names.snake, header.to_snake_case()),
+        &format!("{}_header_{}", names.snake, name.to_snake_case()),
         schema,
-        &format!("{header_pointer}/schema"),
+        &format!("{pointer}/schema"),
     );
-    let description = definition
-        .get("description")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .trim()
-        .to_string();
     let field = HeaderField {
         ty,
-        required,
-        description,
+        required: header.required,
+        description: header.description.trim().to_string(),
         rule,
-        spec_name: header.to_string(),
+        spec_name: name.to_string(),
     };
     // Several success responses may declare it: the first one's type and
     // text stand, and it is required only if each one requires it.
-    fields.entry(header.to_string()).or_insert(field).required &= required;
+    fields.entry(name.to_string()).or_insert(field).required &= header.required;
     Ok(())
 }
 
@@ -118,19 +106,11 @@ pub(super) fn module(out: &Output) -> Option<TokenStream> {
 }
 
 /// How many success responses of `op` declare `header`.
-fn declaring(spec: &Value, op: &Operation<'_>, header: &str) -> usize {
-    op.body
-        .get("responses")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .filter(|(status, _)| status.starts_with('2'))
-        .filter(|(_, response)| {
-            resolved(spec, response)
-                .get("headers")
-                .and_then(Value::as_object)
-                .is_some_and(|h| h.contains_key(header))
-        })
+fn declaring(op: &Operation<'_>, header: &str) -> usize {
+    op.responses
+        .iter()
+        .filter(|response| response.is_success())
+        .filter(|response| response.headers.iter().any(|h| h.name == header))
         .count()
 }
 
@@ -208,8 +188,7 @@ pub(super) fn headers_struct(
         .header_fields
         .iter()
         .map(|(header, field)| {
-            let required =
-                field.required && declaring(cx.spec, op, header) == responses.success_count;
+            let required = field.required && declaring(op, header) == responses.success_count;
             field_parts(rt, header, field, required)
         })
         .collect();

@@ -3,20 +3,17 @@
 
 use std::collections::BTreeMap;
 
-use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
-use serde_json::Value;
-
 use super::headers::{HeaderField, add_field, headers_struct};
-use super::lookup::{json_schema, spec_parameter};
+use super::lookup::spec_parameter;
 use super::raw::{RawMethod, is_borrowed};
 use super::security::{Credentials, credentials};
 use super::{Context, Names, Output, examples};
 use crate::SpecError;
-use crate::locate::escape_token;
+use crate::model::{Operation, Parameter};
 use crate::rules::Rules;
 use crate::tokens::docs;
-use crate::validate::{Operation, resolved};
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
 
 /// The typed method of one operation (into `out`), with its credential
 /// trait, headers struct and example tests.
@@ -74,11 +71,9 @@ fn method_doc(
 ) -> TokenStream {
     let runtime_crate = cx.runtime_crate;
     let mut doc_text = String::new();
-    for key in ["summary", "description"] {
-        if let Some(text) = op.body.get(key).and_then(Value::as_str) {
-            doc_text.push_str(text.trim());
-            doc_text.push_str("\n\n");
-        }
+    for text in [op.summary, op.description].into_iter().flatten() {
+        doc_text.push_str(text.trim());
+        doc_text.push_str("\n\n");
     }
     doc_text.push_str(&format!(
         "Sends `{} {}` (operation `{}`).\n",
@@ -128,7 +123,6 @@ fn arguments(
     names: &Names<'_>,
     raw_method: &RawMethod,
 ) -> Arguments {
-    let parameters = op.parameters(cx.spec);
     let mut arguments = Arguments {
         checks: Vec::new(),
         args: Vec::new(),
@@ -164,7 +158,7 @@ fn arguments(
         });
         if name == "body" {
             body_argument(cx, rules, op, names, ty, &mut arguments);
-        } else if let Some(parameter) = spec_parameter(&parameters, name) {
+        } else if let Some(parameter) = spec_parameter(&op.parameters, name) {
             parameter_checks(
                 cx,
                 rules,
@@ -187,26 +181,15 @@ fn body_argument(
     ty: &syn::Type,
     arguments: &mut Arguments,
 ) {
-    let (spec, rt) = (cx.spec, &cx.rt);
-    let body = op.body.get("requestBody").map(|b| resolved(spec, b));
+    let rt = &cx.rt;
     // Optional JSON bodies reach here as `Option<&T>` (see
     // `preprocess`); other media types are always sent.
-    arguments.optional_body = crate::tokens::is_option(ty)
-        && body
-            .and_then(|b| b.get("required"))
-            .and_then(Value::as_bool)
-            != Some(true);
-    if let Some((schema, media)) = op
-        .body
-        .get("requestBody")
-        .and_then(|b| json_schema(spec, b))
-    {
-        let pointer = format!(
-            "{}/requestBody/content/{}/schema",
-            op.pointer,
-            escape_token(&media)
-        );
-        if let Some(rule) = rules.site(&format!("{}_body", names.snake), schema, &pointer) {
+    arguments.optional_body =
+        crate::tokens::is_option(ty) && !op.body.as_ref().is_some_and(|body| body.required);
+    let json = op.body.as_ref().and_then(|body| body.json.as_ref());
+    if let Some((media, schema)) = json.and_then(|media| Some((media, media.schema?))) {
+        let pointer = media.schema_pointer();
+        if let Some(rule) = rules.site(&format!("{}_body", names.snake), schema.node, &pointer) {
             arguments
                 .checks
                 .push(quote!(#rt::check(&body, &rules::#rule)?;));
@@ -221,22 +204,20 @@ fn parameter_checks(
     rules: &mut Rules<'_>,
     names: &Names<'_>,
     (name, local, ty): (&Ident, &Ident, &syn::Type),
-    (parameter_pointer, parameter): &(String, &Value),
+    parameter: &Parameter<'_>,
     arguments: &mut Arguments,
 ) {
     let rt = &cx.rt;
-    let spec_name = parameter
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    if parameter.get("in").and_then(Value::as_str) == Some("path") {
+    let spec_name = parameter.name;
+    if parameter.location == "path" {
         arguments
             .checks
             .push(path_segment_check(rt, spec_name, local, ty));
     }
-    if let Some(schema) = parameter.get("schema") {
-        let pointer = format!("{parameter_pointer}/schema");
-        if let Some(rule) = rules.site(&format!("{}_param_{name}", names.snake), schema, &pointer) {
+    if let Some(schema) = parameter.schema {
+        let pointer = format!("{}/schema", parameter.pointer);
+        let site = format!("{}_param_{name}", names.snake);
+        if let Some(rule) = rules.site(&site, schema.node, &pointer) {
             arguments.checks.push(quote! {
                 #rt::check(&#local, &rules::#rule).map_err(|e| e.within(#spec_name))?;
             });
@@ -264,7 +245,6 @@ fn responses(
     op: &Operation<'_>,
     names: &Names<'_>,
 ) -> Result<Responses, SpecError> {
-    let spec = cx.spec;
     let mut found = Responses {
         header_fields: BTreeMap::new(),
         success_count: 0,
@@ -274,49 +254,33 @@ fn responses(
         error_json: false,
         error_docs: Vec::new(),
     };
-    let Some(Value::Object(responses)) = op.body.get("responses") else {
-        return Ok(found);
-    };
-    for (status, response) in responses {
-        let response_pointer = format!("{}/responses/{}", op.pointer, escape_token(status));
-        let schema_pointer =
-            |media: &str| format!("{response_pointer}/content/{}/schema", escape_token(media));
-        let target = resolved(spec, response);
-        if !status.starts_with('2') {
-            if let Some((schema, media)) = json_schema(spec, response) {
+    for response in &op.responses {
+        let json = response
+            .json
+            .as_ref()
+            .and_then(|media| Some((media, media.schema?)));
+        if !response.is_success() {
+            if let Some((media, schema)) = json {
                 found.error_json = true;
                 if found.error_rule.is_none() {
                     let name = format!("{}_error", names.snake);
-                    found.error_rule = rules.site(&name, schema, &schema_pointer(&media));
+                    found.error_rule = rules.site(&name, schema.node, &media.schema_pointer());
                 }
             }
-            let description = target
-                .get("description")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
+            let (status, description) = (response.status, response.description);
             found.error_docs.push(format!("- `{status}` {description}"));
             continue;
         }
         found.success_count += 1;
-        if let Some((schema, media)) = json_schema(spec, response) {
+        if let Some((media, schema)) = json {
             found.success_json = true;
             if found.success_rule.is_none() {
                 let name = format!("{}_response", names.snake);
-                found.success_rule = rules.site(&name, schema, &schema_pointer(&media));
+                found.success_rule = rules.site(&name, schema.node, &media.schema_pointer());
             }
         }
-        if let Some(Value::Object(headers)) = target.get("headers") {
-            for (header, definition) in headers {
-                let header_pointer = format!("{response_pointer}/headers/{}", escape_token(header));
-                add_field(
-                    cx,
-                    rules,
-                    names,
-                    &mut found.header_fields,
-                    (header, header_pointer),
-                    definition,
-                )?;
-            }
+        for header in &response.headers {
+            add_field(cx, rules, names, &mut found.header_fields, header)?;
         }
     }
     Ok(found)
@@ -429,8 +393,8 @@ fn finish_arguments(
     let json_body = raw_method.params.iter().any(|(name, _)| name == "body")
         && op
             .body
-            .get("requestBody")
-            .and_then(|b| json_schema(cx.spec, b))
+            .as_ref()
+            .and_then(|body| body.json.as_ref()?.schema)
             .is_some();
     let sent_in_body = if json_body {
         quote!(|| #rt::sent_secrets(&body))

@@ -23,29 +23,29 @@ mod servers;
 
 use std::collections::BTreeMap;
 
-use proc_macro2::TokenStream;
-use quote::quote;
-use serde_json::Value;
-
+use crate::model::{Operation, Spec};
 use crate::naming;
 use crate::rules::Rules;
-use crate::validate::{Document, operations};
+use crate::validate::Document;
 use crate::{SpecError, SpecErrorKind};
+use proc_macro2::TokenStream;
+use quote::quote;
 use raw::{RawMethod, method_key, raw_methods, type_names};
 use security::Scheme;
 
 /// Generates the typed layer for the whole document.
 pub(crate) fn generate(
     doc: &Document<'_>,
+    spec: &Spec<'_>,
     raw: &syn::File,
     runtime_crate: &str,
     client_path: &str,
 ) -> Result<TokenStream, SpecError> {
-    let cx = Context::new(doc, raw, runtime_crate, client_path)?;
+    let cx = Context::new(doc, spec, raw, runtime_crate, client_path)?;
     let mut rules = Rules::new(doc, cx.rt.clone());
     let mut out = Output::default();
-    for op in operations(cx.spec) {
-        methods::operation(&cx, &mut rules, &mut out, &op)?;
+    for op in &spec.operations {
+        methods::operation(&cx, &mut rules, &mut out, op)?;
     }
     let type_names = type_names(raw);
     examples::schema_examples(&cx, &rules, &type_names, &mut out);
@@ -54,7 +54,7 @@ pub(crate) fn generate(
     let headers = headers::module(&out);
     let rules_module = rules.module();
     let validate_impls = rules.validate_impls(&type_names);
-    let (servers, default_constructors) = servers::servers(cx.spec, &cx.rt);
+    let (servers, default_constructors) = servers::servers(spec, &cx.rt);
     let client = client::client(&cx, default_constructors, &out.methods);
     let token_conversions = security::token_conversions(&cx);
     let examples_module = examples::module(&out.example_tests);
@@ -74,11 +74,12 @@ pub(crate) fn generate(
     })
 }
 
-/// What every stage reads: the document, the path of the runtime the
-/// generated code calls, progenitor's methods and the security schemes.
+/// What every stage reads: the document and its model, the path of the
+/// runtime the generated code calls, progenitor's methods and the security
+/// schemes.
 pub(super) struct Context<'a> {
     doc: &'a Document<'a>,
-    spec: &'a Value,
+    spec: &'a Spec<'a>,
     /// `::runtime_crate::runtime`.
     rt: TokenStream,
     runtime_crate: &'a str,
@@ -92,18 +93,19 @@ pub(super) struct Context<'a> {
 impl<'a> Context<'a> {
     fn new(
         doc: &'a Document<'a>,
+        spec: &'a Spec<'a>,
         raw: &syn::File,
         runtime_crate: &'a str,
         client_path: &'a str,
     ) -> Result<Self, SpecError> {
         Ok(Self {
             doc,
-            spec: doc.json,
+            spec,
             rt: naming::runtime_path(runtime_crate),
             runtime_crate,
             client_path,
             raw_methods: raw_methods(raw),
-            schemes: security::schemes(doc)?,
+            schemes: security::schemes(doc, spec)?,
         })
     }
 
@@ -143,13 +145,9 @@ pub(super) struct Names<'o> {
 }
 
 impl<'o> Names<'o> {
-    fn of(op: &'o crate::validate::Operation<'o>) -> Self {
+    fn of(op: &'o Operation<'o>) -> Self {
         use heck::{ToPascalCase, ToSnakeCase};
-        let id = op
-            .body
-            .get("operationId")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let id = op.id;
         Self {
             id,
             pascal: id.to_pascal_case(),

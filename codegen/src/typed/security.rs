@@ -1,20 +1,16 @@
 //! Credentials: one type per security scheme, and the conversions from an
 //! issued token to the credential it authorizes.
 
-use proc_macro2::{Ident, TokenStream};
-use quote::quote;
-use serde_json::Value;
-
-use super::lookup::json_schema;
 use super::raw::method_key;
 use super::{Context, Names, Output};
 use crate::locate::escape_token;
+use crate::model::{self, Operation, Spec};
 use crate::naming::{self, ident};
 use crate::tokens::docs;
-use crate::validate::{
-    Document, Operation, operations, resolved, security_alternatives as alternatives,
-};
+use crate::validate::Document;
 use crate::{SpecError, SpecErrorKind};
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
 
 pub(super) enum SchemeKind {
     Bearer,
@@ -26,19 +22,18 @@ pub(super) struct Scheme {
     pub(super) name: String,
     pub(super) ident: Ident,
     pub(super) kind: SchemeKind,
+    description: String,
+    /// Its OAuth2 flows' `tokenUrl`s.
+    token_urls: Vec<String>,
 }
 
-pub(super) fn schemes(doc: &Document<'_>) -> Result<Vec<Scheme>, SpecError> {
-    let Some(Value::Object(map)) = doc.json.pointer("/components/securitySchemes") else {
-        return Ok(Vec::new());
-    };
+pub(super) fn schemes(doc: &Document<'_>, spec: &Spec<'_>) -> Result<Vec<Scheme>, SpecError> {
     let mut found = Vec::new();
-    for (name, scheme) in map {
-        let pointer = format!("/components/securitySchemes/{}", escape_token(name));
-        let scheme = resolved(doc.json, scheme);
+    for scheme in &spec.schemes {
+        let name = scheme.name;
         let unsupported = |what: String| {
             doc.error_at(
-                &pointer,
+                &scheme.pointer,
                 SpecErrorKind::Unsupported {
                     operation_id: None,
                     what,
@@ -47,16 +42,9 @@ pub(super) fn schemes(doc: &Document<'_>) -> Result<Vec<Scheme>, SpecError> {
                 },
             )
         };
-        let text = |key: &str| {
-            scheme
-                .get(key)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
-        let kind = match text("type").as_str() {
-            "oauth2" | "openIdConnect" => SchemeKind::Bearer,
-            "http" => match text("scheme").to_ascii_lowercase().as_str() {
+        let kind = match &scheme.kind {
+            model::SchemeKind::OAuth2 | model::SchemeKind::OpenIdConnect => SchemeKind::Bearer,
+            model::SchemeKind::Http(http) => match http.as_str() {
                 "bearer" => SchemeKind::Bearer,
                 "basic" => SchemeKind::Basic,
                 other => {
@@ -65,43 +53,45 @@ pub(super) fn schemes(doc: &Document<'_>) -> Result<Vec<Scheme>, SpecError> {
                     )));
                 }
             },
-            "apiKey" => {
-                let location = text("in");
-                if !matches!(location.as_str(), "header" | "query" | "cookie") {
+            model::SchemeKind::ApiKey {
+                location,
+                name: key_name,
+            } => {
+                if !matches!(*location, "header" | "query" | "cookie") {
                     return Err(unsupported(format!(
                         "apiKey scheme `{name}` is `in: {location}`"
                     )));
                 }
                 SchemeKind::ApiKey {
-                    location,
-                    name: text("name"),
+                    location: location.to_string(),
+                    name: key_name.to_string(),
                 }
             }
-            other => {
+            model::SchemeKind::Other(other) => {
                 return Err(unsupported(format!(
                     "security scheme `{name}` has type `{other}`"
                 )));
             }
         };
         found.push(Scheme {
-            name: name.clone(),
+            name: name.to_string(),
             ident: naming::credential_type(name),
             kind,
+            description: scheme.description.trim().to_string(),
+            token_urls: scheme.token_urls.iter().map(|u| u.to_string()).collect(),
         });
     }
     Ok(found)
 }
 
-fn scheme_item(scheme: &Scheme, spec: &Value, rt: &TokenStream) -> TokenStream {
-    let Scheme { name, ident, kind } = scheme;
-    let description = spec
-        .pointer(&format!(
-            "/components/securitySchemes/{}/description",
-            escape_token(name)
-        ))
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .trim();
+fn scheme_item(scheme: &Scheme, rt: &TokenStream) -> TokenStream {
+    let Scheme {
+        name,
+        ident,
+        kind,
+        description,
+        ..
+    } = scheme;
     let SchemeParts {
         wire,
         fields,
@@ -247,57 +237,26 @@ fn api_key_parts(
 /// success type and has an `access_token`: an issued token becomes the
 /// credential for the calls it authorizes, without copying it by hand.
 pub(super) fn token_conversions(cx: &Context<'_>) -> TokenStream {
-    let (spec, methods) = (cx.spec, &cx.raw_methods);
     let mut conversions = Vec::new();
     for scheme in &cx.schemes {
         if !matches!(scheme.kind, SchemeKind::Bearer) {
             continue;
         }
-        let pointer = format!(
-            "/components/securitySchemes/{}/flows",
-            escape_token(&scheme.name)
-        );
-        let urls: Vec<&str> = spec
-            .pointer(&pointer)
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-            .filter_map(|(_, flow)| flow.get("tokenUrl").and_then(Value::as_str))
-            .collect();
-        for op in operations(spec) {
-            if !urls.contains(&op.path) {
+        for op in &cx.spec.operations {
+            if !scheme.token_urls.iter().any(|url| url == op.path) {
                 continue;
             }
-            let id = op
-                .body
-                .get("operationId")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let Some(method) = methods.get(&method_key(id)) else {
+            let Some(method) = cx.raw_methods.get(&method_key(op.id)) else {
                 continue;
             };
-            let has_access_token = op
-                .body
-                .get("responses")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-                .filter(|(status, _)| status.starts_with('2'))
-                .filter_map(|(_, response)| json_schema(spec, response))
-                .any(|schema| {
-                    resolved(spec, schema.0)
-                        .pointer("/properties/access_token/type")
-                        .and_then(Value::as_str)
-                        == Some("string")
-                });
-            if !has_access_token {
+            if !issues_access_token(cx.spec, op) {
                 continue;
             }
             let ident = &scheme.ident;
             let ty = &method.ok;
             let doc = docs(&format!(
-                "The `{}` credential for a token `{id}` issued (its `tokenUrl`).",
-                scheme.name
+                "The `{}` credential for a token `{}` issued (its `tokenUrl`).",
+                scheme.name, op.id
             ));
             conversions.push(quote! {
                 #doc
@@ -312,11 +271,25 @@ pub(super) fn token_conversions(cx: &Context<'_>) -> TokenStream {
     quote!(#(#conversions)*)
 }
 
+/// Whether a success response of `op` is JSON with a string `access_token`.
+fn issues_access_token(spec: &Spec<'_>, op: &Operation<'_>) -> bool {
+    op.responses
+        .iter()
+        .filter(|response| response.is_success())
+        .filter_map(|response| response.json.as_ref()?.schema)
+        .any(|schema| {
+            spec.resolve(schema)
+                .pointer("/properties/access_token/type")
+                .and_then(serde_json::Value::as_str)
+                == Some("string")
+        })
+}
+
 /// The `security` module: the scheme types, the per-operation traits, and
 /// the seals.
 pub(super) fn module(cx: &Context<'_>, out: &Output) -> TokenStream {
     let rt = &cx.rt;
-    let scheme_items = cx.schemes.iter().map(|s| scheme_item(s, cx.spec, rt));
+    let scheme_items = cx.schemes.iter().map(|s| scheme_item(s, rt));
     let traits = &out.credential_traits;
     let tuple_seals = out.tuple_seals.iter().map(|(_, tokens)| tokens);
     let anonymous_seal = out
@@ -371,7 +344,7 @@ pub(super) fn credentials(
     names: &Names<'_>,
     method_ident: &Ident,
 ) -> Result<Option<Credentials>, SpecError> {
-    let alternatives = match alternatives(cx.spec, op.body) {
+    let alternatives = match &op.security {
         Some(alternatives) if !alternatives.is_empty() => alternatives,
         _ => return Ok(None),
     };
@@ -421,12 +394,12 @@ fn alternative(
     out: &mut Output,
     names: &Names<'_>,
     pointer: &str,
-    requirement: &[(String, Vec<String>)],
+    requirement: &[(&str, Vec<&str>)],
 ) -> Result<Alternative, SpecError> {
     let (rt, runtime_crate) = (&cx.rt, cx.runtime_crate);
     let mut idents = Vec::new();
     let mut described = Vec::new();
-    let mut needed_scopes: Vec<String> = Vec::new();
+    let mut needed_scopes: Vec<&str> = Vec::new();
     for (scheme, scopes) in requirement {
         let Some(ident) = cx
             .schemes
@@ -444,7 +417,7 @@ fn alternative(
             ));
         };
         described.push(format!("[`security::{ident}`]{}", scope_text(scopes)));
-        needed_scopes.extend(scopes.iter().cloned());
+        needed_scopes.extend(scopes.iter().copied());
         idents.push(ident);
     }
     let ty = match idents.len() {
@@ -487,7 +460,7 @@ fn alternative(
 }
 
 /// ` with scope `a`` or ` with scopes `a`, `b``, or nothing.
-fn scope_text(scopes: &[String]) -> String {
+fn scope_text(scopes: &[&str]) -> String {
     match scopes.len() {
         0 => String::new(),
         1 => format!(" with scope `{}`", scopes[0]),
@@ -508,7 +481,7 @@ fn accepted_entry(
     runtime_crate: &str,
     client_path: &str,
     idents: &[Ident],
-    needed_scopes: &[String],
+    needed_scopes: &[&str],
 ) -> String {
     let crate_path = naming::crate_ident(runtime_crate);
     let full = |ident: &Ident| format!("{client_path}::security::{ident}");

@@ -1,14 +1,13 @@
 //! The spec's servers as a `Server` enum, and the constructors using it.
 
+use crate::model::Spec;
+use crate::tokens::docs;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
-use serde_json::Value;
-
-use crate::tokens::docs;
 
 /// The `Server` enum and the constructors that use it, from `servers`.
-pub(super) fn servers(spec: &Value, rt: &TokenStream) -> (TokenStream, TokenStream) {
-    let (choices, relative) = crate::servers::server_choices(spec);
+pub(super) fn servers(spec: &Spec<'_>, rt: &TokenStream) -> (TokenStream, TokenStream) {
+    let (choices, relative) = crate::servers::server_choices(&spec.servers);
     let entries: Vec<(Ident, String, String)> = choices
         .into_iter()
         .map(|c| (format_ident!("{}", c.name), c.url, c.description))
