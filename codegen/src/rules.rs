@@ -3,20 +3,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::locate::escape_token;
+use crate::model::{Keyword, Schema, Spec};
 use heck::{ToShoutySnakeCase, ToUpperCamelCase};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
-use serde_json::Value;
-
-use crate::locate::escape_token;
-use crate::validate::Document;
-
-const COMPONENT_PREFIX: &str = "#/components/schemas/";
 
 /// Builds the `rules` module: one static per bounded component schema, one
 /// per operation site that has bounds, and one per pattern.
 pub(crate) struct Rules<'a> {
-    doc: &'a Document<'a>,
+    spec: &'a Spec<'a>,
     rt: TokenStream,
     /// Component schemas with a bound somewhere inside, and their statics.
     bounded: BTreeMap<String, Ident>,
@@ -26,26 +22,27 @@ pub(crate) struct Rules<'a> {
 }
 
 impl<'a> Rules<'a> {
-    pub fn new(doc: &'a Document<'a>, rt: TokenStream) -> Self {
+    pub fn new(spec: &'a Spec<'a>, rt: TokenStream) -> Self {
         let mut rules = Self {
-            doc,
+            spec,
             rt,
             bounded: BTreeMap::new(),
             statics: Vec::new(),
             names: BTreeSet::new(),
             patterns: 0,
         };
-        let components: Vec<(String, &Value)> = match doc.json.pointer("/components/schemas") {
-            Some(Value::Object(map)) => map.iter().map(|(k, v)| (k.clone(), v)).collect(),
-            _ => Vec::new(),
-        };
+        let components: Vec<(String, Schema<'_>)> = spec
+            .schemas
+            .iter()
+            .map(|named| (named.name.to_string(), named.schema))
+            .collect();
         // Which components are bounded, through references too: iterate to
         // a fixed point so that cycles settle.
         let mut bounded: BTreeSet<String> = BTreeSet::new();
         loop {
             let before = bounded.len();
             for (name, schema) in &components {
-                if !bounded.contains(name) && has_bounds(schema, &bounded) {
+                if !bounded.contains(name) && has_bounds(*schema, &bounded) {
                     bounded.insert(name.clone());
                 }
             }
@@ -62,7 +59,7 @@ impl<'a> Rules<'a> {
                 continue;
             };
             let pointer = format!("/components/schemas/{}", escape_token(name));
-            let expression = rules.expression(schema, &pointer).unwrap_or_else(|| {
+            let expression = rules.expression(*schema, &pointer).unwrap_or_else(|| {
                 let rt = &rules.rt;
                 quote!(#rt::Rule::Any)
             });
@@ -93,7 +90,7 @@ impl<'a> Rules<'a> {
 
     /// A static for the schema at `pointer` named after `name`, or `None`
     /// when it has no bound.
-    pub fn site(&mut self, name: &str, schema: &Value, pointer: &str) -> Option<Ident> {
+    pub fn site(&mut self, name: &str, schema: Schema<'_>, pointer: &str) -> Option<Ident> {
         let expression = self.expression(schema, pointer)?;
         let ident = self.unique_ident(&name.to_shouty_snake_case());
         let rt = &self.rt;
@@ -114,16 +111,8 @@ impl<'a> Rules<'a> {
     /// progenitor generated.
     pub fn validate_impls(&self, type_names: &BTreeSet<String>) -> TokenStream {
         let rt = &self.rt;
-        let components: Vec<String> = self
-            .doc
-            .json
-            .pointer("/components/schemas")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-            .map(|(name, _)| name.clone())
-            .collect();
-        let impls = components.iter().filter_map(|name| {
+        let impls = self.spec.schemas.iter().filter_map(|named| {
+            let name = named.name;
             let type_name = name.to_upper_camel_case();
             if !type_names.contains(&type_name) {
                 return None;
@@ -158,26 +147,23 @@ impl<'a> Rules<'a> {
     }
 
     /// The rule expression for `schema`, or `None` when it has no bound.
-    fn expression(&mut self, schema: &Value, pointer: &str) -> Option<TokenStream> {
+    fn expression(&mut self, schema: Schema<'_>, pointer: &str) -> Option<TokenStream> {
         let rt = self.rt.clone();
-        if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
-            if let Some(name) = reference.strip_prefix(COMPONENT_PREFIX) {
-                let name = name.replace("~1", "/").replace("~0", "~");
+        if let Some(reference) = schema.reference() {
+            if let Some(name) = schema.component() {
                 return self
                     .bounded
                     .get(&name)
                     .map(|ident| quote!(#rt::Rule::Named(&#ident)));
             }
-            let target = crate::validate::resolved(self.doc.json, schema);
+            let target = Schema::new(self.spec.resolve(schema));
             return self.expression(target, reference.trim_start_matches('#'));
         }
 
         let mut parts: Vec<TokenStream> = Vec::new();
-        if let Some(Value::Array(all)) = schema.get("allOf") {
-            for (index, part) in all.iter().enumerate() {
-                if let Some(rule) = self.expression(part, &format!("{pointer}/allOf/{index}")) {
-                    parts.push(rule);
-                }
+        for (index, part) in schema.parts(Keyword::AllOf).into_iter().enumerate() {
+            if let Some(rule) = self.expression(part, &format!("{pointer}/allOf/{index}")) {
+                parts.push(rule);
             }
         }
         // In this order, so the pattern statics keep their numbers.
@@ -194,26 +180,24 @@ impl<'a> Rules<'a> {
     }
 
     /// The bounds of an object's properties and additional properties.
-    fn object_rule(&mut self, schema: &Value, pointer: &str) -> Option<TokenStream> {
-        let has = |key: &str| schema.get(key).is_some();
-        if !(kind(schema) == Some("object") || has("properties") || has("additionalProperties")) {
+    fn object_rule(&mut self, schema: Schema<'_>, pointer: &str) -> Option<TokenStream> {
+        if !(schema.kind() == Some("object")
+            || schema.has(Keyword::Properties)
+            || schema.has(Keyword::AdditionalProperties))
+        {
             return None;
         }
         let mut properties = Vec::new();
-        if let Some(Value::Object(props)) = schema.get("properties") {
-            for (name, property) in props {
-                let child = format!("{pointer}/properties/{}", escape_token(name));
-                if let Some(rule) = self.expression(property, &child) {
-                    properties.push(quote!((#name, #rule)));
-                }
+        for (name, property) in schema.properties() {
+            let child = format!("{pointer}/properties/{}", escape_token(name));
+            if let Some(rule) = self.expression(property, &child) {
+                properties.push(quote!((#name, #rule)));
             }
         }
-        let additional = match schema.get("additionalProperties") {
-            Some(extra @ Value::Object(_)) => self
-                .expression(extra, &format!("{pointer}/additionalProperties"))
-                .map(|rule| quote!(::std::option::Option::Some(&#rule))),
-            _ => None,
-        };
+        let additional = schema.additional().and_then(|extra| {
+            self.expression(extra, &format!("{pointer}/additionalProperties"))
+                .map(|rule| quote!(::std::option::Option::Some(&#rule)))
+        });
         if properties.is_empty() && additional.is_none() {
             return None;
         }
@@ -225,17 +209,20 @@ impl<'a> Rules<'a> {
     }
 
     /// The bounds of an array: its length, and its items'.
-    fn array_rule(&mut self, schema: &Value, pointer: &str) -> Option<TokenStream> {
-        let has = |key: &str| schema.get(key).is_some();
-        if !(kind(schema) == Some("array") || has("items") || has("minItems") || has("maxItems")) {
+    fn array_rule(&mut self, schema: Schema<'_>, pointer: &str) -> Option<TokenStream> {
+        let has = |keyword| schema.has(keyword);
+        if !(schema.kind() == Some("array")
+            || has(Keyword::Items)
+            || has(Keyword::MinItems)
+            || has(Keyword::MaxItems))
+        {
             return None;
         }
-        let items = match schema.get("items") {
-            Some(items) => self.expression(items, &format!("{pointer}/items")),
-            None => None,
-        };
-        let min = unsigned(schema, "minItems");
-        let max = unsigned(schema, "maxItems");
+        let items = schema
+            .items()
+            .and_then(|items| self.expression(items, &format!("{pointer}/items")));
+        let min = schema.count(Keyword::MinItems);
+        let max = schema.count(Keyword::MaxItems);
         if items.is_none() && min.is_none() && max.is_none() {
             return None;
         }
@@ -249,29 +236,27 @@ impl<'a> Rules<'a> {
     }
 
     /// The bounds of a number: its limits and the step it is a multiple of.
-    fn number_rule(&self, schema: &Value) -> Option<TokenStream> {
-        let has = |key: &str| schema.get(key).is_some();
-        let numeric = matches!(kind(schema), Some("integer" | "number"));
-        if !(numeric || has("minimum") || has("maximum") || has("multipleOf")) {
+    fn number_rule(&self, schema: Schema<'_>) -> Option<TokenStream> {
+        let has = |keyword| schema.has(keyword);
+        let numeric = matches!(schema.kind(), Some("integer" | "number"));
+        if !(numeric || has(Keyword::Minimum) || has(Keyword::Maximum) || has(Keyword::MultipleOf))
+        {
             return None;
         }
         let rt = &self.rt;
-        let limit = |bound: &str, exclusive: &str| {
-            schema.get(bound).and_then(Value::as_f64).map(|value| {
+        let limit = |bound, exclusive| {
+            schema.number(bound).map(|value| {
                 let value = Literal::f64_suffixed(value);
-                let exclusive = schema.get(exclusive).and_then(Value::as_bool).unwrap_or(false);
+                let exclusive = schema.flag(exclusive);
                 quote!(::std::option::Option::Some(#rt::Limit { value: #value, exclusive: #exclusive }))
             })
         };
-        let minimum = limit("minimum", "exclusiveMinimum");
-        let maximum = limit("maximum", "exclusiveMaximum");
-        let multiple = schema
-            .get("multipleOf")
-            .and_then(Value::as_f64)
-            .map(|step| {
-                let step = Literal::f64_suffixed(step);
-                quote!(::std::option::Option::Some(#step))
-            });
+        let minimum = limit(Keyword::Minimum, Keyword::ExclusiveMinimum);
+        let maximum = limit(Keyword::Maximum, Keyword::ExclusiveMaximum);
+        let multiple = schema.number(Keyword::MultipleOf).map(|step| {
+            let step = Literal::f64_suffixed(step);
+            quote!(::std::option::Option::Some(#step))
+        });
         if minimum.is_none() && maximum.is_none() && multiple.is_none() {
             return None;
         }
@@ -285,21 +270,18 @@ impl<'a> Rules<'a> {
     }
 
     /// The bounds of a string: its length and its pattern.
-    fn text_rule(&mut self, schema: &Value) -> Option<TokenStream> {
-        let has = |key: &str| schema.get(key).is_some();
-        if !(kind(schema) == Some("string")
-            || has("minLength")
-            || has("maxLength")
-            || has("pattern"))
+    fn text_rule(&mut self, schema: Schema<'_>) -> Option<TokenStream> {
+        let has = |keyword| schema.has(keyword);
+        if !(schema.kind() == Some("string")
+            || has(Keyword::MinLength)
+            || has(Keyword::MaxLength)
+            || has(Keyword::Pattern))
         {
             return None;
         }
-        let min = unsigned(schema, "minLength");
-        let max = unsigned(schema, "maxLength");
-        let pattern = schema
-            .get("pattern")
-            .and_then(Value::as_str)
-            .map(|source| self.pattern(source));
+        let min = schema.count(Keyword::MinLength);
+        let max = schema.count(Keyword::MaxLength);
+        let pattern = schema.pattern().map(|source| self.pattern(source));
         if min.is_none() && max.is_none() && pattern.is_none() {
             return None;
         }
@@ -328,15 +310,6 @@ impl<'a> Rules<'a> {
     }
 }
 
-/// The schema's `type`, if it names one.
-fn kind(schema: &Value) -> Option<&str> {
-    schema.get("type").and_then(Value::as_str)
-}
-
-fn unsigned(schema: &Value, key: &str) -> Option<u64> {
-    schema.get(key).and_then(Value::as_u64)
-}
-
 fn option(value: Option<u64>) -> TokenStream {
     match value {
         Some(n) => {
@@ -347,43 +320,33 @@ fn option(value: Option<u64>) -> TokenStream {
     }
 }
 
-const BOUND_KEYWORDS: [&str; 9] = [
-    "minimum",
-    "maximum",
-    "multipleOf",
-    "minLength",
-    "maxLength",
-    "pattern",
-    "minItems",
-    "maxItems",
-    "exclusiveMinimum",
+const BOUND_KEYWORDS: [Keyword; 9] = [
+    Keyword::Minimum,
+    Keyword::Maximum,
+    Keyword::MultipleOf,
+    Keyword::MinLength,
+    Keyword::MaxLength,
+    Keyword::Pattern,
+    Keyword::MinItems,
+    Keyword::MaxItems,
+    Keyword::ExclusiveMinimum,
 ];
 
 /// Whether `schema` has a bound itself or through the parts a rule follows
 /// (properties, items, `additionalProperties`, `allOf`, references to
 /// components in `bounded`).
-fn has_bounds(schema: &Value, bounded: &BTreeSet<String>) -> bool {
-    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
-        return reference
-            .strip_prefix(COMPONENT_PREFIX)
-            .is_some_and(|name| bounded.contains(&name.replace("~1", "/").replace("~0", "~")));
+fn has_bounds(schema: Schema<'_>, bounded: &BTreeSet<String>) -> bool {
+    if schema.reference().is_some() {
+        return schema
+            .component()
+            .is_some_and(|name| bounded.contains(&name));
     }
-    if BOUND_KEYWORDS.iter().any(|key| schema.get(key).is_some()) {
+    if BOUND_KEYWORDS.iter().any(|keyword| schema.has(*keyword)) {
         return true;
     }
-    let children = schema
-        .get("properties")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flat_map(|props| props.values())
-        .chain(schema.get("items"))
-        .chain(schema.get("additionalProperties").filter(|v| v.is_object()))
-        .chain(
-            schema
-                .get("allOf")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten(),
-        );
+    let mut children: Vec<Schema<'_>> = schema.properties().into_iter().map(|(_, s)| s).collect();
+    children.extend(schema.items());
+    children.extend(schema.additional());
+    children.extend(schema.parts(Keyword::AllOf));
     children.into_iter().any(|child| has_bounds(child, bounded))
 }

@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::model::{Operation, Schema, Spec};
+use crate::model::{Keyword, Operation, Schema, Spec};
 
 pub mod bump;
 mod operations;
@@ -149,55 +149,41 @@ impl Usage {
     };
 }
 
-const SCHEMA_PREFIX: &str = "#/components/schemas/";
-
-fn component_name(schema: &Value) -> Option<&str> {
-    schema.get("$ref")?.as_str()?.strip_prefix(SCHEMA_PREFIX)
-}
-
 /// Which component schemas requests and responses reach.
 fn usage(spec: &Spec<'_>) -> BTreeMap<String, Usage> {
-    let mut found: BTreeMap<String, Usage> = BTreeMap::new();
-    fn reach(doc: &Value, schema: &Value, how: Usage, found: &mut BTreeMap<String, Usage>) {
-        if let Some(name) = component_name(schema) {
-            let entry = found.entry(name.to_string()).or_default();
+    fn reach(spec: &Spec<'_>, schema: Schema<'_>, how: Usage, found: &mut BTreeMap<String, Usage>) {
+        if let Some(name) = schema.component() {
+            let entry = found.entry(name.clone()).or_default();
             let before = *entry;
             *entry = entry.or(how);
             if *entry == before && (before.input || before.output) {
                 return; // already walked this way
             }
-            if let Some(target) = doc.pointer(&format!(
-                "/components/schemas/{}",
-                crate::locate::escape_token(name)
-            )) {
-                reach(doc, target, how, found);
+            if let Some(target) = spec.schemas.iter().find(|s| s.name == name) {
+                reach(spec, target.schema, how, found);
             }
             return;
         }
         for child in children(schema) {
-            reach(doc, child, how, found);
+            reach(spec, child, how, found);
         }
     }
+    let mut found: BTreeMap<String, Usage> = BTreeMap::new();
     for op in &spec.operations {
         for (schema, how) in operation_schemas(op) {
-            reach(spec.json, schema.node, how, &mut found);
+            reach(spec, schema, how, &mut found);
         }
     }
     found
 }
 
 /// A schema's subschemas.
-fn children(schema: &Value) -> Vec<&Value> {
-    let mut list: Vec<&Value> = Vec::new();
-    if let Some(Value::Object(props)) = schema.get("properties") {
-        list.extend(props.values());
-    }
-    list.extend(schema.get("items"));
-    list.extend(schema.get("additionalProperties").filter(|v| v.is_object()));
-    for key in ["allOf", "oneOf", "anyOf"] {
-        if let Some(Value::Array(parts)) = schema.get(key) {
-            list.extend(parts);
-        }
+fn children(schema: Schema<'_>) -> Vec<Schema<'_>> {
+    let mut list: Vec<Schema<'_>> = schema.properties().into_iter().map(|(_, s)| s).collect();
+    list.extend(schema.items());
+    list.extend(schema.additional());
+    for composition in [Keyword::AllOf, Keyword::OneOf, Keyword::AnyOf] {
+        list.extend(schema.parts(composition));
     }
     list
 }
@@ -224,11 +210,6 @@ struct Diff<'a> {
     changes: Vec<Change>,
     old_usage: BTreeMap<String, Usage>,
     new_usage: BTreeMap<String, Usage>,
-}
-
-/// A string field of a schema node; empty when absent.
-fn text<'v>(value: &'v Value, key: &str) -> &'v str {
-    value.get(key).and_then(Value::as_str).unwrap_or_default()
 }
 
 impl Diff<'_> {

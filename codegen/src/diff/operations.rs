@@ -120,7 +120,7 @@ impl<'a> Diff<'a> {
                 );
             }
             if let (Some(a), Some(b)) = (before.schema, param.schema) {
-                self.schema(&where_, a.node, b.node, Usage::INPUT);
+                self.schema(&where_, a, b, Usage::INPUT);
             }
         }
         for key @ (location, name) in old_params.keys() {
@@ -164,7 +164,7 @@ impl<'a> Diff<'a> {
                     );
                 }
                 if let (Some(a), Some(b)) = (a, b) {
-                    self.schema(&where_, a.node, b.node, Usage::INPUT);
+                    self.schema(&where_, a, b, Usage::INPUT);
                 }
             }
             (None, None) => {}
@@ -194,7 +194,7 @@ impl<'a> Diff<'a> {
                 continue;
             };
             match (json_schema(before), json_schema(response)) {
-                (Some(a), Some(b)) => self.schema(&where_, a.node, b.node, Usage::OUTPUT),
+                (Some(a), Some(b)) => self.schema(&where_, a, b, Usage::OUTPUT),
                 (None, Some(_)) => self.push(
                     Verdict::Breaking,
                     where_.clone(),
@@ -268,7 +268,7 @@ impl<'a> Diff<'a> {
                 );
             }
             if let (Some(a), Some(b)) = (before.schema, header.schema) {
-                self.schema(&where_, a.node, b.node, Usage::OUTPUT);
+                self.schema(&where_, a, b, Usage::OUTPUT);
             }
         }
         for name in old.keys() {

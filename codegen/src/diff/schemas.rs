@@ -3,12 +3,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::Value;
-
-use super::{Diff, Usage, Verdict, component_name, field_place, text};
-use crate::model::Spec;
+use super::{Diff, Usage, Verdict, field_place};
+use crate::model::{Keyword, Schema, Spec};
 use crate::naming;
-use crate::validate::required_names;
+
+/// Whether a field's `nullable` is still to be compared, or was judged
+/// already (for an optional field, where it changes no type).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Nullability {
+    Compared,
+    Judged,
+}
 
 impl<'a> Diff<'a> {
     /// Named schemas, once each, judged by how the new document uses them.
@@ -22,7 +27,7 @@ impl<'a> Diff<'a> {
             spec.schemas
                 .iter()
                 .find(|s| s.name == name)
-                .map(|s| s.schema.node)
+                .map(|s| s.schema)
         };
         for name in old_names.intersection(&new_names) {
             let (Some(a), Some(b)) = (schema(old, name), schema(new, name)) else {
@@ -34,7 +39,7 @@ impl<'a> Diff<'a> {
                 .copied()
                 .unwrap_or_default()
                 .or(self.old_usage.get(name).copied().unwrap_or_default());
-            self.schema_body(&format!("`{name}`"), a, b, usage);
+            self.schema_body(&format!("`{name}`"), (a, b), usage, Nullability::Compared);
         }
         for name in new_names.difference(&old_names) {
             self.push(
@@ -55,8 +60,19 @@ impl<'a> Diff<'a> {
     /// Compares two schemas at an operation site: named references are
     /// compared once under `components`, so only a change of name is
     /// reported here.
-    pub(super) fn schema(&mut self, place: &str, old: &Value, new: &Value, usage: Usage) {
-        match (component_name(old), component_name(new)) {
+    pub(super) fn schema(&mut self, place: &str, old: Schema<'_>, new: Schema<'_>, usage: Usage) {
+        self.schema_at(place, (old, new), usage, Nullability::Compared);
+    }
+
+    /// [`Diff::schema`], with `nullable` already judged or not.
+    fn schema_at(
+        &mut self,
+        place: &str,
+        (old, new): (Schema<'_>, Schema<'_>),
+        usage: Usage,
+        nullability: Nullability,
+    ) {
+        match (old.component(), new.component()) {
             (Some(a), Some(b)) if a == b => {}
             (Some(a), Some(b)) => self.push(
                 Verdict::Breaking,
@@ -73,18 +89,23 @@ impl<'a> Diff<'a> {
                 place,
                 format!("type changes from an inline schema to `{b}`"),
             ),
-            (None, None) => self.schema_body(place, old, new, usage),
+            (None, None) => self.schema_body(place, (old, new), usage, nullability),
         }
     }
 
-    pub(super) fn schema_body(&mut self, place: &str, old: &Value, new: &Value, usage: Usage) {
-        let kind = |s: &Value| -> String {
-            let mut k = text(s, "type").to_string();
-            let format = text(s, "format");
-            if !format.is_empty() {
+    fn schema_body(
+        &mut self,
+        place: &str,
+        (old, new): (Schema<'_>, Schema<'_>),
+        usage: Usage,
+        nullability: Nullability,
+    ) {
+        let kind = |s: Schema<'_>| -> String {
+            let mut k = s.kind().unwrap_or_default().to_string();
+            if let Some(format) = s.format().filter(|f| !f.is_empty()) {
                 k = format!("{k} ({format})");
             }
-            if s.get("x-secret").and_then(Value::as_bool) == Some(true) {
+            if s.marked_secret() {
                 k.push_str(" (secret)");
             }
             k
@@ -101,7 +122,9 @@ impl<'a> Diff<'a> {
             );
             return;
         }
-        if old.get("nullable") != new.get("nullable") {
+        if nullability == Nullability::Compared
+            && old.keyword(Keyword::Nullable) != new.keyword(Keyword::Nullable)
+        {
             self.push(
                 Verdict::Breaking,
                 place,
@@ -130,24 +153,22 @@ impl<'a> Diff<'a> {
         }
 
         self.fields(place, old, new, usage);
-        if let (Some(a), Some(b)) = (old.get("items"), new.get("items")) {
+        if let (Some(a), Some(b)) = (old.items(), new.items()) {
             self.schema(&field_place(place, "[]"), a, b, usage);
         }
         self.additional_properties(place, old, new, usage);
     }
 
     /// An object's fields: added, removed, and each field's change.
-    fn fields(&mut self, place: &str, old: &Value, new: &Value, usage: Usage) {
-        let props = |s: &Value| -> BTreeMap<String, Value> {
-            s.get("properties")
-                .and_then(Value::as_object)
+    fn fields<'s>(&mut self, place: &str, old: Schema<'s>, new: Schema<'s>, usage: Usage) {
+        let props = |s: Schema<'s>| -> BTreeMap<String, Schema<'s>> {
+            s.properties()
                 .into_iter()
-                .flatten()
-                .map(|(k, v)| (k.clone(), v.clone()))
+                .map(|(k, v)| (k.to_string(), v))
                 .collect()
         };
         let required =
-            |s: &Value| -> BTreeSet<String> { required_names(s).map(str::to_string).collect() };
+            |s: Schema<'_>| -> BTreeSet<String> { s.required().map(str::to_string).collect() };
         let (old_props, new_props) = (props(old), props(new));
         let (old_required, new_required) = (required(old), required(new));
         for (name, schema) in &new_props {
@@ -186,11 +207,14 @@ impl<'a> Diff<'a> {
                             ),
                         );
                     }
-                    let (mut before, mut schema) = (before.clone(), schema.clone());
-                    if !old_required.contains(name) && !new_required.contains(name) {
-                        self.optional_nullability(&field, &mut before, &mut schema, usage);
-                    }
-                    self.schema(&field, &before, &schema, usage);
+                    let nullability =
+                        if !old_required.contains(name) && !new_required.contains(name) {
+                            self.optional_nullability(&field, *before, *schema, usage);
+                            Nullability::Judged
+                        } else {
+                            Nullability::Compared
+                        };
+                    self.schema_at(&field, (*before, *schema), usage, nullability);
                 }
             }
         }
@@ -202,42 +226,44 @@ impl<'a> Diff<'a> {
     }
 
     /// Whether an object accepts properties it does not list.
-    fn additional_properties(&mut self, place: &str, old: &Value, new: &Value, usage: Usage) {
-        let extra = |s: &Value| s.get("additionalProperties").cloned();
-        if extra(old) != extra(new)
-            && (old.get("properties").is_some() || new.get("properties").is_some())
-        {
-            let closed = |v: &Option<Value>| v.as_ref() == Some(&Value::Bool(false));
-            if closed(&extra(old)) != closed(&extra(new)) {
-                self.push(
-                    if usage.input && closed(&extra(new)) {
-                        Verdict::Breaking
-                    } else {
-                        Verdict::Compatible
-                    },
-                    place,
-                    if closed(&extra(new)) {
-                        "no longer accepts unknown properties (`additionalProperties: false`)"
-                    } else {
-                        "accepts unknown properties"
-                    },
-                );
-            }
+    fn additional_properties(
+        &mut self,
+        place: &str,
+        old: Schema<'_>,
+        new: Schema<'_>,
+        usage: Usage,
+    ) {
+        // A change between `false` and anything else is a change of
+        // `additionalProperties` too.
+        let has_properties = old.has(Keyword::Properties) || new.has(Keyword::Properties);
+        if has_properties && old.closed() != new.closed() {
+            self.push(
+                if usage.input && new.closed() {
+                    Verdict::Breaking
+                } else {
+                    Verdict::Compatible
+                },
+                place,
+                if new.closed() {
+                    "no longer accepts unknown properties (`additionalProperties: false`)"
+                } else {
+                    "accepts unknown properties"
+                },
+            );
         }
     }
 
     /// An optional field is `Option<T>` whether or not it is nullable:
-    /// only whether an explicit null is accepted changes. Judged here, and
-    /// `nullable` taken out of both schemas so it is not judged again.
-    pub(super) fn optional_nullability(
+    /// only whether an explicit null is accepted changes. Judged here, so
+    /// the field's schemas are then compared with [`Nullability::Judged`].
+    fn optional_nullability(
         &mut self,
         place: &str,
-        old: &mut Value,
-        new: &mut Value,
+        old: Schema<'_>,
+        new: Schema<'_>,
         usage: Usage,
     ) {
-        let nullable = |s: &Value| s.get("nullable").and_then(Value::as_bool) == Some(true);
-        let (was, now) = (nullable(old), nullable(new));
+        let (was, now) = (old.nullable(), new.nullable());
         if was != now {
             let (verdict, description) = match (now, usage.output) {
                 (true, _) => (
@@ -255,17 +281,11 @@ impl<'a> Diff<'a> {
             };
             self.push(verdict, place, description);
         }
-        for schema in [old, new] {
-            if let Some(object) = schema.as_object_mut() {
-                object.remove("nullable");
-            }
-        }
     }
 
-    pub(super) fn enums(&mut self, place: &str, old: &Value, new: &Value, usage: Usage) {
-        let values = |s: &Value| -> Option<Vec<String>> {
-            s.get("enum")
-                .and_then(Value::as_array)
+    fn enums(&mut self, place: &str, old: Schema<'_>, new: Schema<'_>, usage: Usage) {
+        let values = |s: Schema<'_>| -> Option<Vec<String>> {
+            s.enum_values()
                 .map(|list| list.iter().map(|v| v.to_string()).collect())
         };
         let (Some(old_values), Some(new_values)) = (values(old), values(new)) else {
@@ -309,21 +329,18 @@ impl<'a> Diff<'a> {
         }
     }
 
-    pub(super) fn bounds(&mut self, place: &str, old: &Value, new: &Value, usage: Usage) {
+    fn bounds(&mut self, place: &str, old: Schema<'_>, new: Schema<'_>, usage: Usage) {
         // (keyword, whether a larger value is tighter)
-        const NUMERIC: [(&str, bool); 6] = [
-            ("minimum", true),
-            ("maximum", false),
-            ("minLength", true),
-            ("maxLength", false),
-            ("minItems", true),
-            ("maxItems", false),
+        const NUMERIC: [(Keyword, bool); 6] = [
+            (Keyword::Minimum, true),
+            (Keyword::Maximum, false),
+            (Keyword::MinLength, true),
+            (Keyword::MaxLength, false),
+            (Keyword::MinItems, true),
+            (Keyword::MaxItems, false),
         ];
         for (keyword, larger_is_tighter) in NUMERIC {
-            let (a, b) = (
-                old.get(keyword).and_then(Value::as_f64),
-                new.get(keyword).and_then(Value::as_f64),
-            );
+            let (a, b) = (old.number(keyword), new.number(keyword));
             let tighter = match (a, b) {
                 (None, None) => continue,
                 (Some(a), Some(b)) if a == b => continue,
@@ -337,35 +354,39 @@ impl<'a> Diff<'a> {
                 usage,
                 tighter,
                 format!(
-                    "`{keyword}` changes from {} to {}",
+                    "`{}` changes from {} to {}",
+                    keyword.name(),
                     show_value(a),
                     show_value(b)
                 ),
             );
         }
-        for keyword in ["exclusiveMinimum", "exclusiveMaximum"] {
-            let flag = |s: &Value| s.get(keyword).and_then(Value::as_bool).unwrap_or(false);
-            if flag(old) != flag(new) {
+        for keyword in [Keyword::ExclusiveMinimum, Keyword::ExclusiveMaximum] {
+            if old.flag(keyword) != new.flag(keyword) {
+                let now = new.flag(keyword);
                 self.bound(
                     place,
                     usage,
-                    flag(new),
-                    format!("`{keyword}` becomes {}", flag(new)),
+                    now,
+                    format!("`{}` becomes {now}", keyword.name()),
                 );
             }
         }
-        for keyword in ["pattern", "multipleOf"] {
-            if old.get(keyword) != new.get(keyword) {
-                let show_value =
-                    |s: &Value| s.get(keyword).map_or("none".to_string(), |v| v.to_string());
+        for keyword in [Keyword::Pattern, Keyword::MultipleOf] {
+            if old.keyword(keyword) != new.keyword(keyword) {
+                let show_value = |s: Schema<'_>| {
+                    s.keyword(keyword)
+                        .map_or("none".to_string(), |v| v.to_string())
+                };
                 // A different pattern or step may refuse values the old accepted.
-                let tighter = new.get(keyword).is_some();
+                let tighter = new.has(keyword);
                 self.bound(
                     place,
                     usage,
                     tighter,
                     format!(
-                        "`{keyword}` changes from {} to {}",
+                        "`{}` changes from {} to {}",
+                        keyword.name(),
                         show_value(old),
                         show_value(new)
                     ),
@@ -374,7 +395,7 @@ impl<'a> Diff<'a> {
         }
     }
 
-    pub(super) fn bound(&mut self, place: &str, usage: Usage, tighter: bool, description: String) {
+    fn bound(&mut self, place: &str, usage: Usage, tighter: bool, description: String) {
         let (verdict, why) = match (usage.input, tighter) {
             (true, true) => (
                 Verdict::Breaking,
@@ -396,13 +417,14 @@ impl<'a> Diff<'a> {
 
 /// The Rust type of an integer without a `format`: unsigned from a
 /// `minimum` of 0, non-zero from 1 (or an exclusive 0), else `i64`.
-pub(super) fn integer_type(schema: &Value) -> &'static str {
-    if text(schema, "type") != "integer" || schema.get("format").is_some() {
+fn integer_type(schema: Schema<'_>) -> &'static str {
+    if schema.kind() != Some("integer") || schema.has(Keyword::Format) {
         return "";
     }
-    let minimum = schema.get("minimum").and_then(Value::as_f64);
-    let exclusive = schema.get("exclusiveMinimum").and_then(Value::as_bool) == Some(true);
-    match (minimum, exclusive) {
+    match (
+        schema.number(Keyword::Minimum),
+        schema.flag(Keyword::ExclusiveMinimum),
+    ) {
         (Some(0.0), false) => "u64",
         (Some(1.0), false) | (Some(0.0), true) => "NonZeroU64",
         _ => "i64",
@@ -411,15 +433,15 @@ pub(super) fn integer_type(schema: &Value) -> &'static str {
 
 /// A string schema with a length or pattern: generated as a newtype that
 /// checks it, not as `String`.
-pub(super) fn checked_string(schema: &Value) -> bool {
-    text(schema, "type") == "string"
-        && schema.get("enum").is_none()
-        && ["minLength", "maxLength", "pattern"]
+fn checked_string(schema: Schema<'_>) -> bool {
+    schema.kind() == Some("string")
+        && !schema.has(Keyword::Enum)
+        && [Keyword::MinLength, Keyword::MaxLength, Keyword::Pattern]
             .iter()
-            .any(|k| schema.get(k).is_some())
+            .any(|k| schema.has(*k))
 }
 
-pub(super) fn show(kind: &str) -> String {
+fn show(kind: &str) -> String {
     if kind.is_empty() {
         "untyped".to_string()
     } else {

@@ -12,12 +12,14 @@
 //! change report can also build it from a document it does not generate.
 
 mod operation;
+mod schema;
 mod security;
 mod servers;
 
 use serde_json::Value;
 
 pub(crate) use operation::{Header, Operation, Parameter, Response};
+pub(crate) use schema::Keyword;
 pub(crate) use security::SchemeKind;
 pub(crate) use servers::{Server, ServerVariable};
 

@@ -13,7 +13,7 @@ use super::lookup::spec_parameter;
 use super::methods::Responses;
 use super::raw::{RawMethod, owned_type};
 use super::{Context, Names, Output};
-use crate::model::{Example, Header, NamedSchema, Operation, Response};
+use crate::model::{Example, Header, NamedSchema, Operation, Response, Schema};
 use crate::naming;
 use crate::rules::Rules;
 
@@ -219,7 +219,7 @@ fn header_examples(cx: &Context<'_>, out: &mut Output, names: &Names<'_>, respon
         ..
     } in &response.headers
     {
-        let ty = schema.and_then(|s| header_type(cx.spec.resolve(s), rt));
+        let ty = schema.and_then(|s| header_type(Schema::new(cx.spec.resolve(s)), rt));
         let (Some(example), Some(ty)) = (example, ty) else {
             continue;
         };

@@ -5,23 +5,20 @@ use std::collections::BTreeMap;
 use heck::ToSnakeCase;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
-use serde_json::Value;
 
 use super::methods::Responses;
 use super::{Context, Names, Output};
 use crate::SpecError;
-use crate::model::{Header, Operation};
+use crate::model::{Header, Operation, Schema};
 use crate::naming::{self, ident};
-use crate::preprocess::is_secret;
 use crate::rules::Rules;
 use crate::tokens::docs;
 
 /// Rust type for a header value per its schema.
-pub(super) fn header_type(schema: &Value, rt: &TokenStream) -> Option<TokenStream> {
-    let kind = schema.get("type").and_then(Value::as_str);
-    Some(match kind {
-        Some("string") if is_secret(schema) => quote!(#rt::Secret),
-        Some("string") if schema.get("format").and_then(Value::as_str) == Some("date-time") => {
+pub(super) fn header_type(schema: Schema<'_>, rt: &TokenStream) -> Option<TokenStream> {
+    Some(match schema.kind() {
+        Some("string") if schema.is_secret() => quote!(#rt::Secret),
+        Some("string") if schema.format() == Some("date-time") => {
             quote!(::chrono::DateTime<::chrono::offset::Utc>)
         }
         Some("string") => quote!(::std::string::String),
@@ -29,7 +26,7 @@ pub(super) fn header_type(schema: &Value, rt: &TokenStream) -> Option<TokenStrea
         Some("number") => quote!(f64),
         Some("boolean") => quote!(bool),
         Some("array") => {
-            let item = header_type(schema.get("items")?, rt)?;
+            let item = header_type(schema.items()?, rt)?;
             quote!(::std::vec::Vec<#item>)
         }
         _ => return None,
@@ -56,7 +53,10 @@ pub(super) fn add_field(
     header: &Header<'_>,
 ) -> Result<(), SpecError> {
     let (name, pointer) = (header.name, &header.pointer);
-    let Some(schema) = header.schema.map(|schema| cx.spec.resolve(schema)) else {
+    let Some(schema) = header
+        .schema
+        .map(|schema| Schema::new(cx.spec.resolve(schema)))
+    else {
         return Err(cx.unsupported(
             names,
             pointer,

@@ -189,7 +189,7 @@ fn body_argument(
     let json = op.body.as_ref().and_then(|body| body.json.as_ref());
     if let Some((media, schema)) = json.and_then(|media| Some((media, media.schema?))) {
         let pointer = media.schema_pointer();
-        if let Some(rule) = rules.site(&format!("{}_body", names.snake), schema.node, &pointer) {
+        if let Some(rule) = rules.site(&format!("{}_body", names.snake), schema, &pointer) {
             arguments
                 .checks
                 .push(quote!(#rt::check(&body, &rules::#rule)?;));
@@ -217,7 +217,7 @@ fn parameter_checks(
     if let Some(schema) = parameter.schema {
         let pointer = format!("{}/schema", parameter.pointer);
         let site = format!("{}_param_{name}", names.snake);
-        if let Some(rule) = rules.site(&site, schema.node, &pointer) {
+        if let Some(rule) = rules.site(&site, schema, &pointer) {
             arguments.checks.push(quote! {
                 #rt::check(&#local, &rules::#rule).map_err(|e| e.within(#spec_name))?;
             });
@@ -264,7 +264,7 @@ fn responses(
                 found.error_json = true;
                 if found.error_rule.is_none() {
                     let name = format!("{}_error", names.snake);
-                    found.error_rule = rules.site(&name, schema.node, &media.schema_pointer());
+                    found.error_rule = rules.site(&name, schema, &media.schema_pointer());
                 }
             }
             let (status, description) = (response.status, response.description);
@@ -276,7 +276,7 @@ fn responses(
             found.success_json = true;
             if found.success_rule.is_none() {
                 let name = format!("{}_response", names.snake);
-                found.success_rule = rules.site(&name, schema.node, &media.schema_pointer());
+                found.success_rule = rules.site(&name, schema, &media.schema_pointer());
             }
         }
         for header in &response.headers {

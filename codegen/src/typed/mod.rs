@@ -42,7 +42,7 @@ pub(crate) fn generate(
     client_path: &str,
 ) -> Result<TokenStream, SpecError> {
     let cx = Context::new(doc, spec, raw, runtime_crate, client_path)?;
-    let mut rules = Rules::new(doc, cx.rt.clone());
+    let mut rules = Rules::new(spec, cx.rt.clone());
     let mut out = Output::default();
     for op in &spec.operations {
         methods::operation(&cx, &mut rules, &mut out, op)?;

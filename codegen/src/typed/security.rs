@@ -4,7 +4,7 @@
 use super::raw::method_key;
 use super::{Context, Names, Output};
 use crate::locate::escape_token;
-use crate::model::{self, Operation, Spec};
+use crate::model::{self, Operation, Schema, Spec};
 use crate::naming::{self, ident};
 use crate::tokens::docs;
 use crate::validate::Document;
@@ -278,10 +278,12 @@ fn issues_access_token(spec: &Spec<'_>, op: &Operation<'_>) -> bool {
         .filter(|response| response.is_success())
         .filter_map(|response| response.json.as_ref()?.schema)
         .any(|schema| {
-            spec.resolve(schema)
-                .pointer("/properties/access_token/type")
-                .and_then(serde_json::Value::as_str)
-                == Some("string")
+            Schema::new(spec.resolve(schema))
+                .properties()
+                .iter()
+                .any(|(name, property)| {
+                    *name == "access_token" && property.kind() == Some("string")
+                })
         })
 }
 
