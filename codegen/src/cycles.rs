@@ -9,24 +9,28 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::SpecError;
-use crate::error::SpecErrorKind;
+use crate::error::{Problems, SpecErrorKind};
 use crate::validate::Document;
 
 /// The keywords through which a schema is its parts, not a container of them.
 const INCLUDES: [&str; 3] = ["allOf", "oneOf", "anyOf"];
 
-/// Reports the first cycle of either kind, at the `$ref` that closes it.
-/// References have been checked to resolve.
-pub(crate) fn check(doc: &Document<'_>) -> Result<(), SpecError> {
+/// Reports every cycle of the first kind, each once, at the `$ref` that
+/// closes it; when there are none, every merged `allOf` that leads back
+/// (which a cycle of the first kind would also be). A `$ref` that points at
+/// nothing ends a path: it has been reported, and leads to no cycle.
+pub(crate) fn check(doc: &Document<'_>, problems: &mut Problems) {
     let mut done = BTreeSet::new();
-    crate::walk::try_for_each_object(doc.json, &mut |pointer, object| {
+    let mut found = false;
+    crate::walk::for_each_object(doc.json, |pointer, object| {
         if !object.contains_key("$ref") && !INCLUDES.iter().any(|k| object.contains_key(*k)) {
-            return Ok(());
+            return;
         }
-        search(doc, pointer.to_string(), &mut done)
-    })?;
-    check_merged_cycles(doc)
+        found |= search(doc, pointer.to_string(), &mut done, problems);
+    });
+    if !found {
+        check_merged_cycles(doc, problems);
+    }
 }
 
 /// An `allOf` that typify merges (two or more parts, or one beside other
@@ -34,28 +38,25 @@ pub(crate) fn check(doc: &Document<'_>) -> Result<(), SpecError> {
 /// merging expands the cycle again until the stack overflows. (A one-part
 /// `allOf` with only a description, the usual way to describe a `$ref`, is
 /// not merged and may recur.)
-fn check_merged_cycles(doc: &Document<'_>) -> Result<(), SpecError> {
+fn check_merged_cycles(doc: &Document<'_>, problems: &mut Problems) {
     let graph = Graph::of(doc.json);
     let component = graph.strongly_connected();
     for (from, edges) in graph.edges.iter().enumerate() {
         for (to, merged) in edges {
             if *merged && component[from] == component[*to] {
                 let at = &graph.pointers[*to];
-                return Err(doc.error_at(
-                    at,
-                    SpecErrorKind::Unsupported {
-                        operation_id: None,
-                        what: format!(
-                            "this `allOf` part leads back to the schema that merges it (#{}), which the generator cannot merge",
-                            graph.pointers[from]
-                        ),
-                        hint: "refer to the recursive schema from a property or `items` without `allOf`, or give the `allOf` a single part".into(),
-                    },
-                ));
+                let kind = SpecErrorKind::Unsupported {
+                    operation_id: None,
+                    what: format!(
+                        "this `allOf` part leads back to the schema that merges it (#{}), which the generator cannot merge",
+                        graph.pointers[from]
+                    ),
+                    hint: "refer to the recursive schema from a property or `items` without `allOf`, or give the `allOf` a single part".into(),
+                };
+                doc.report(problems, at, kind);
             }
         }
     }
-    Ok(())
 }
 
 /// Keywords beside a one-part `allOf` that only describe it: with any
@@ -204,24 +205,27 @@ impl Graph {
 
 /// Depth-first from the schema at `pointer`, with a stack of its own so
 /// that a long chain of references cannot overflow the thread's; `done`
-/// holds the schemas found to lead to no cycle.
+/// holds the schemas whose search is over. Reports each cycle it closes
+/// and goes on; returns whether it found any.
 fn search(
     doc: &Document<'_>,
     pointer: String,
     done: &mut BTreeSet<String>,
-) -> Result<(), SpecError> {
+    problems: &mut Problems,
+) -> bool {
     // The schemas being searched, each with the parts left to search.
     let mut trail: Vec<(String, Vec<String>)> = Vec::new();
     let mut on_trail: BTreeSet<String> = BTreeSet::new();
     let mut next = Some(pointer);
+    let mut found = false;
     loop {
         if let Some(pointer) = next.take() {
             if on_trail.contains(&pointer) {
                 let start = trail.iter().position(|(p, _)| *p == pointer).unwrap_or(0);
                 let route: Vec<&str> = trail[start..].iter().map(|(p, _)| p.as_str()).collect();
-                return Err(cycle(doc, &route, &pointer));
-            }
-            if !done.contains(&pointer)
+                report_cycle(doc, &route, &pointer, problems);
+                found = true;
+            } else if !done.contains(&pointer)
                 && let Some(node) = doc.json.pointer(&pointer)
             {
                 let mut left = parts(node, &pointer);
@@ -231,7 +235,7 @@ fn search(
             }
         }
         let Some((_, left)) = trail.last_mut() else {
-            return Ok(());
+            return found;
         };
         match left.pop() {
             Some(part) => next = Some(part),
@@ -270,45 +274,44 @@ fn parts(node: &Value, pointer: &str) -> Vec<String> {
     found
 }
 
-/// The error for the cycle `trail` (which `closing` re-enters), at the
-/// last `$ref` on it.
-fn cycle(doc: &Document<'_>, trail: &[&str], closing: &str) -> SpecError {
+/// Reports the cycle `trail` (which `closing` re-enters), at the last
+/// `$ref` on it; its route is written out only when the report is listed.
+fn report_cycle(doc: &Document<'_>, trail: &[&str], closing: &str, problems: &mut Problems) {
+    let has_ref = |p: &&str| doc.json.pointer(p).is_some_and(|n| n.get("$ref").is_some());
     let at = trail
         .iter()
         .rev()
-        .find(|p| doc.json.pointer(p).is_some_and(|n| n.get("$ref").is_some()))
+        .find(|p| has_ref(p))
         .map_or_else(|| closing.to_string(), |p| format!("{p}/$ref"));
-    let only_refs = trail
-        .iter()
-        .all(|p| doc.json.pointer(p).is_some_and(|n| n.get("$ref").is_some()));
-    let route: Vec<String> = trail
-        .iter()
-        .chain(std::iter::once(&closing))
-        .map(|p| format!("#{p}"))
-        .collect();
-    let (what, hint) = if only_refs {
-        (
-            format!(
-                "this `$ref` chain comes back to where it started: {}",
-                route.join(" → ")
-            ),
-            "point the `$ref` at a schema that defines something (`type`, `properties`, …)",
-        )
-    } else {
-        (
-            format!(
-                "this schema includes itself through `allOf`/`oneOf`/`anyOf`/`not`, with no property or array between: {}",
-                route.join(" → ")
-            ),
-            "break the cycle: a schema may contain itself only inside a property, `items` or `additionalProperties`",
-        )
-    };
-    doc.error_at(
-        &at,
-        SpecErrorKind::Unsupported {
+    problems.add(&at, || {
+        let only_refs = trail.iter().all(has_ref);
+        let route: Vec<String> = trail
+            .iter()
+            .chain(std::iter::once(&closing))
+            .map(|p| format!("#{p}"))
+            .collect();
+        let (what, hint) = if only_refs {
+            (
+                format!(
+                    "this `$ref` chain comes back to where it started: {}",
+                    route.join(" → ")
+                ),
+                "point the `$ref` at a schema that defines something (`type`, `properties`, …)",
+            )
+        } else {
+            (
+                format!(
+                    "this schema includes itself through `allOf`/`oneOf`/`anyOf`/`not`, with no property or array between: {}",
+                    route.join(" → ")
+                ),
+                "break the cycle: a schema may contain itself only inside a property, `items` or `additionalProperties`",
+            )
+        };
+        let kind = SpecErrorKind::Unsupported {
             operation_id: None,
             what,
             hint: hint.into(),
-        },
-    )
+        };
+        doc.error_at(&at, kind)
+    });
 }

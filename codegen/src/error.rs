@@ -1,7 +1,10 @@
 //! Errors in the OpenAPI document, each naming the file, where in it, and
 //! what to do next. All messages come from [`SpecErrorKind`], the one
-//! catalogue, so that they read alike and tests can pin them.
+//! catalogue, so that they read alike and tests can pin them; the checks
+//! put every problem they find into one [`Problems`] sink, so that one
+//! [`SpecError`] reports them all.
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -71,6 +74,26 @@ pub enum SpecErrorKind {
         /// Pointer to the first operation that uses it.
         first: String,
     },
+    /// Two names of the spec that become the same Rust name (`getPart` and
+    /// `get_part` one method, `Part` and `part` one type), which would
+    /// generate one item twice. Reported at the second name; the message
+    /// names the first and where it is.
+    NameCollision {
+        /// The operation the names are in, when they are in one (for
+        /// operationIds: `None`, the names being operations).
+        operation_id: Option<String>,
+        /// What the names name, and so what Rust item they become.
+        what: Named,
+        /// The name reported.
+        name: String,
+        /// The earlier name that becomes the same Rust name.
+        first: String,
+        /// JSON pointer to the earlier name's node (or its operation, for
+        /// operationIds).
+        first_at: String,
+        /// The Rust name both become.
+        rust_name: String,
+    },
     /// A construct the generator cannot turn into Rust.
     Unsupported {
         /// The operation it is in, if any.
@@ -101,6 +124,80 @@ pub enum SpecErrorKind {
     },
 }
 
+/// What two colliding names ([`SpecErrorKind::NameCollision`]) name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Named {
+    /// Operations, whose ids become methods of `Client`.
+    OperationId,
+    /// Schemas of `components/schemas`, which become types.
+    Schema,
+    /// Properties (or required names) of one schema, which become fields.
+    Property,
+    /// Parameters of one operation, which become arguments.
+    Parameter {
+        /// Where the reported one is sent (`path`, `query`, `header`).
+        location: String,
+        /// Where the earlier one is sent.
+        first_location: String,
+    },
+    /// Headers of one response, which become fields.
+    ResponseHeader {
+        /// The response's status (`201`, `default`).
+        status: String,
+    },
+}
+
+impl Named {
+    /// What one such name is called in messages, with `name` (and its
+    /// location, for a parameter) quoted in it.
+    fn describe(&self, name: &str, first: bool) -> String {
+        match self {
+            Self::OperationId => format!("operationId `{name}`"),
+            Self::Schema => format!("schema `{name}`"),
+            Self::Property => format!("property `{name}`"),
+            Self::Parameter {
+                location,
+                first_location,
+            } => {
+                let location = if first { first_location } else { location };
+                format!("parameter `{name}` (in {location})")
+            }
+            // The first is in the same response.
+            Self::ResponseHeader { .. } if first => format!("header `{name}`"),
+            Self::ResponseHeader { status } => format!("response `{status}` header `{name}`"),
+        }
+    }
+
+    /// The Rust item such a name becomes.
+    fn rust_item(&self) -> &'static str {
+        match self {
+            Self::OperationId => "method",
+            Self::Schema => "type",
+            Self::Property | Self::ResponseHeader { .. } => "field",
+            Self::Parameter { .. } => "argument",
+        }
+    }
+
+    fn hint(&self) -> String {
+        let (fix, names, extra) = match self {
+            Self::OperationId => ("rename", "operationIds", ""),
+            Self::Schema => ("rename", "schema names", ""),
+            Self::Property => ("rename", "property names", ""),
+            Self::Parameter { .. } => ("rename", "parameter names", ""),
+            Self::ResponseHeader { .. } => (
+                "rename or remove",
+                "header names",
+                " (and HTTP header names ignore case)",
+            ),
+        };
+        format!(
+            "{fix} one of them: {names} that differ only in case or separators become the same {}{extra}",
+            self.rust_item()
+        )
+    }
+}
+
 impl SpecErrorKind {
     fn message(&self) -> String {
         match self {
@@ -127,6 +224,25 @@ impl SpecErrorKind {
                 first,
             } => {
                 format!("operationId `{operation_id}` is already used by the operation at {first}")
+            }
+            Self::NameCollision {
+                operation_id,
+                what,
+                name,
+                first,
+                first_at,
+                rust_name,
+            } => {
+                let collision = format!(
+                    "{} would be the {} `{rust_name}`, like {} at #{first_at}",
+                    what.describe(name, false),
+                    what.rust_item(),
+                    what.describe(first, true),
+                );
+                match operation_id {
+                    Some(id) => format!("operation `{id}`: {collision}"),
+                    None => collision,
+                }
             }
             Self::Unsupported {
                 operation_id, what, ..
@@ -182,6 +298,7 @@ impl SpecErrorKind {
             Self::DuplicateOperationId { .. } => {
                 "give each operation its own `operationId`; each becomes a method of `Client`".into()
             }
+            Self::NameCollision { what, .. } => what.hint(),
             Self::Unsupported { hint, .. } => hint.clone(),
             Self::Generator { .. } => {
                 "progenitor does not support a construct there: simplify or remove it (the message above names it)".into()
@@ -194,15 +311,33 @@ impl SpecErrorKind {
     }
 }
 
-/// An error in, or while generating from, an OpenAPI document: what is
-/// wrong, which file, where in it, and a hint.
+/// How many errors one [`SpecError`] lists by default; the rest are only
+/// counted ("and 3 more errors"). See [`crate::Config::error_limit`].
+pub const DEFAULT_ERROR_LIMIT: usize = 20;
+
+/// Everything wrong with an OpenAPI document, or what stopped the
+/// generator: each error names the file, where in it, what is wrong and a
+/// hint.
 ///
-/// Its `Display` is the complete message a user sees when the build fails:
+/// The checks of the document all run before it fails, so one `SpecError`
+/// holds every problem they found, up to a limit ([`DEFAULT_ERROR_LIMIT`]),
+/// past which the rest are counted ([`SpecError::unlisted`]). Its accessors
+/// ([`kind`](Self::kind), [`location`](Self::location),
+/// [`message`](Self::message), …) are those of the first, and
+/// [`errors`](Self::errors) yields each, the first included, as a
+/// `SpecError` of its own.
+///
+/// Its `Display` is the complete report a user sees when the build fails,
+/// every error in turn:
 ///
 /// ```text
 /// error: spec/auth.yaml:42:7: `$ref: '#/components/schemas/Nope'` points at nothing in this document
-///   --> at #/paths/~1auth~1tokens~1long/post/requestBody/content/application~1json/schema
+///   --> at #/paths/~1auth~1tokens~1long/post/requestBody/content/application~1json/schema/$ref
 ///   = hint: define the target under `components`, ...
+/// error: spec/auth.yaml:97:20: operationId `revoke` is already used by the operation at #/paths/~1auth/post
+///   --> at #/paths/~1auth~1revoke/post/operationId
+///   = hint: give each operation its own `operationId`; ...
+/// error: spec/auth.yaml: and 3 more errors (only the first 20 are listed)
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SpecError(Box<Details>);
@@ -212,6 +347,11 @@ struct Details {
     file: String,
     location: Location,
     kind: SpecErrorKind,
+    /// Every error listed, this one first, each standing alone; empty when
+    /// this is the only one.
+    all: Vec<SpecError>,
+    /// How many more were found than are listed.
+    unlisted: usize,
 }
 
 impl SpecError {
@@ -220,6 +360,8 @@ impl SpecError {
             file: file.to_string(),
             location,
             kind,
+            all: Vec::new(),
+            unlisted: 0,
         }))
     }
 
@@ -228,27 +370,27 @@ impl SpecError {
         &self.0.file
     }
 
-    /// Where in the file.
+    /// Where in the file the first error is.
     pub fn location(&self) -> &Location {
         &self.0.location
     }
 
-    /// What is wrong.
+    /// What is wrong, by the first error.
     pub fn kind(&self) -> &SpecErrorKind {
         &self.0.kind
     }
 
-    /// The one-line message, without the file, location or hint.
+    /// The first error's one-line message, without the file, location or hint.
     pub fn message(&self) -> String {
         self.0.kind.message()
     }
 
-    /// What to do about it.
+    /// What to do about the first error.
     pub fn hint(&self) -> String {
         self.0.kind.hint()
     }
 
-    /// The line and column in the spec, where known.
+    /// The line and column of the first error in the spec, where known.
     pub fn position(&self) -> Option<LineColumn> {
         match &self.0.location {
             Location::Text(position) => Some(*position),
@@ -256,13 +398,38 @@ impl SpecError {
             Location::File => None,
         }
     }
-}
 
-impl SpecError {
-    /// The message as lines: `FILE:LINE:COLUMN: message` (or `FILE: message`),
-    /// then the JSON pointer when there is one, then the hint. `build.rs`
-    /// prints each as a `cargo::error=` line.
-    pub fn report_lines(&self) -> Vec<String> {
+    /// Every error listed, in the order found, each a `SpecError` that
+    /// stands alone (its `errors()` is only itself, and none are unlisted);
+    /// the first is the one this `SpecError`'s accessors describe.
+    pub fn errors(&self) -> &[SpecError] {
+        if self.0.all.is_empty() {
+            std::slice::from_ref(self)
+        } else {
+            &self.0.all
+        }
+    }
+
+    /// How many errors are listed: at least one, at most the limit.
+    pub fn len(&self) -> usize {
+        self.errors().len()
+    }
+
+    /// Always `false`: a `SpecError` holds at least one error. (Here
+    /// because [`len`](Self::len) is.)
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// How many more errors were found than are listed (beyond the limit).
+    pub fn unlisted(&self) -> usize {
+        self.0.unlisted
+    }
+
+    /// The first error's lines: `FILE:LINE:COLUMN: message` (or
+    /// `FILE: message`), then the JSON pointer when there is one, then the
+    /// hint.
+    fn own_lines(&self) -> Vec<String> {
         let mut lines = Vec::with_capacity(3);
         lines.push(match self.position() {
             Some(position) => format!("{}:{}: {}", self.0.file, position, self.message()),
@@ -274,12 +441,107 @@ impl SpecError {
         lines.push(format!("  = hint: {}", self.hint()));
         lines
     }
+
+    /// The line that counts the errors not listed, if there are any.
+    fn unlisted_line(&self) -> Option<String> {
+        let more = self.0.unlisted;
+        (more > 0).then(|| {
+            let errors = if more == 1 { "error" } else { "errors" };
+            format!(
+                "{}: and {more} more {errors} (only the first {} are listed)",
+                self.0.file,
+                self.len()
+            )
+        })
+    }
+}
+
+impl SpecError {
+    /// The report as lines: for each error `FILE:LINE:COLUMN: message` (or
+    /// `FILE: message`), then the JSON pointer when there is one, then the
+    /// hint; last, when more errors were found than are listed,
+    /// `FILE: and N more errors (only the first 20 are listed)`. `build.rs`
+    /// prints each as a `cargo::error=` line.
+    pub fn report_lines(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self.errors().iter().flat_map(SpecError::own_lines).collect();
+        lines.extend(self.unlisted_line());
+        lines
+    }
 }
 
 impl fmt::Display for SpecError {
+    /// Each error as its lines, the first prefixed `error: `, one error
+    /// after another, then the count of those not listed.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error: {}", self.report_lines().join("\n"))
+        let blocks = self
+            .errors()
+            .iter()
+            .map(|error| error.own_lines().join("\n"))
+            .chain(self.unlisted_line());
+        for (index, block) in blocks.enumerate() {
+            if index > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "error: {block}")?;
+        }
+        Ok(())
     }
 }
 
 impl std::error::Error for SpecError {}
+
+/// Where the checks of a document put what they find, so that one run
+/// reports them all: the first `limit` are kept as errors, the rest only
+/// counted. A node gets at most one error, the first found: a later check
+/// that trips over a node already reported would only repeat its cause.
+pub(crate) struct Problems {
+    limit: usize,
+    found: Vec<SpecError>,
+    unlisted: usize,
+    /// The JSON pointer of every problem found, listed or not.
+    nodes: BTreeSet<String>,
+}
+
+impl Problems {
+    /// A sink that keeps `limit` errors (at least one).
+    pub(crate) fn new(limit: usize) -> Self {
+        Self {
+            limit: limit.max(1),
+            found: Vec::new(),
+            unlisted: 0,
+            nodes: BTreeSet::new(),
+        }
+    }
+
+    /// Records a problem at the node `pointer`, unless that node has one;
+    /// `error` builds it (finding its line and column), and runs only while
+    /// there is room, so that a document with a million problems costs
+    /// a million counts, not a million searches of its text.
+    pub(crate) fn add(&mut self, pointer: &str, error: impl FnOnce() -> SpecError) {
+        if !self.nodes.insert(pointer.to_string()) {
+            return;
+        }
+        if self.found.len() < self.limit {
+            self.found.push(error());
+        } else {
+            self.unlisted += 1;
+        }
+    }
+
+    /// The pointers of every problem found, listed or not, sorted.
+    pub(crate) fn nodes(&self) -> &BTreeSet<String> {
+        &self.nodes
+    }
+
+    /// `Ok` when nothing was found, else one error holding them all.
+    pub(crate) fn into_result(self) -> Result<(), SpecError> {
+        let Some(mut report) = self.found.first().cloned() else {
+            return Ok(());
+        };
+        report.0.unlisted = self.unlisted;
+        if self.found.len() > 1 {
+            report.0.all = self.found;
+        }
+        Err(report)
+    }
+}

@@ -30,6 +30,7 @@
 
 pub mod api;
 pub use diff::bump;
+mod broken;
 mod cycles;
 pub mod diff;
 mod error;
@@ -59,7 +60,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
-pub use error::{Location, SpecError, SpecErrorKind};
+pub use error::{DEFAULT_ERROR_LIMIT, Location, Named, SpecError, SpecErrorKind};
 pub use locate::LineColumn;
 pub use snapshot::{REFRESH_VARIABLE, Snapshot, check_snapshot};
 
@@ -73,6 +74,7 @@ pub struct Config {
     display_name: Option<String>,
     runtime_crate: String,
     client_path: Option<String>,
+    error_limit: usize,
 }
 
 /// The crate whose `runtime` module generated code uses by default.
@@ -96,7 +98,16 @@ impl Config {
             display_name: None,
             runtime_crate: DEFAULT_RUNTIME_CRATE.to_string(),
             client_path: None,
+            error_limit: DEFAULT_ERROR_LIMIT,
         }
+    }
+
+    /// How many errors a [`SpecError`] lists at most (at least one);
+    /// defaults to [`DEFAULT_ERROR_LIMIT`]. The errors past it are counted,
+    /// not listed ([`SpecError::unlisted`]).
+    pub fn error_limit(&mut self, limit: usize) -> &mut Self {
+        self.error_limit = limit.max(1);
+        self
     }
 
     /// The crate whose `runtime` module (secrets, credentials, errors,
@@ -146,7 +157,12 @@ impl Config {
             .client_path
             .clone()
             .unwrap_or_else(|| self.runtime_crate.replace('-', "_"));
-        generate(&text, &name, &self.runtime_crate, &client_path)
+        let target = Target {
+            runtime_crate: &self.runtime_crate,
+            client_path: &client_path,
+            error_limit: self.error_limit,
+        };
+        generate(&text, &name, &target)
     }
 
     /// Generates and writes the source to `out`, leaving the file untouched
@@ -196,15 +212,28 @@ pub fn write_if_changed(path: &Path, contents: &str) -> std::io::Result<Written>
 /// it in messages and in the `@generated` line. The code uses the runtime
 /// of [`DEFAULT_RUNTIME_CRATE`].
 pub fn generate_from_str(text: &str, file: &str) -> Result<String, SpecError> {
-    generate(text, file, DEFAULT_RUNTIME_CRATE, DEFAULT_RUNTIME_CRATE)
+    let target = Target {
+        runtime_crate: DEFAULT_RUNTIME_CRATE,
+        client_path: DEFAULT_RUNTIME_CRATE,
+        error_limit: DEFAULT_ERROR_LIMIT,
+    };
+    generate(text, file, &target)
 }
 
-fn generate(
-    text: &str,
-    file: &str,
-    runtime_crate: &str,
-    client_path: &str,
-) -> Result<String, SpecError> {
+/// What [`Config`] says beside the spec: the names the code uses, and how
+/// many errors to list.
+struct Target<'a> {
+    runtime_crate: &'a str,
+    client_path: &'a str,
+    error_limit: usize,
+}
+
+fn generate(text: &str, file: &str, target: &Target<'_>) -> Result<String, SpecError> {
+    let Target {
+        runtime_crate,
+        client_path,
+        error_limit,
+    } = *target;
     if let Some(reason) = naming::crate_name_problem(runtime_crate) {
         return Err(generator_error(
             file,
@@ -225,7 +254,7 @@ fn generate(
         text,
         json: &json,
     };
-    check_document(&doc)?;
+    check_document(&doc, error_limit)?;
     let model = model::Spec::build(&json);
     let spec = openapi_model(&doc, runtime_crate)?;
     let mut raw = progenitor_output(&doc, &spec, runtime_crate)?;
@@ -245,25 +274,34 @@ fn generator_error(file: &str, reason: String) -> SpecError {
     )
 }
 
-/// Everything the generator can check before running progenitor, each
-/// error placed in the document.
-fn check_document(doc: &Document<'_>) -> Result<(), SpecError> {
-    shape::check(doc)?;
-    validate::check_refs(doc)?;
-    cycles::check(doc)?;
-    validate::check_security(doc)?;
-    validate::check_operation_ids(doc)?;
-    validate::check_schema_names(doc)?;
-    validate::check_property_names(doc)?;
-    validate::check_operations(doc)?;
-    validate::check_patterns(doc)
+/// Everything the generator can check before running progenitor, in one
+/// pass: every check runs and reports all it finds, each error placed in
+/// the document, the first `limit` listed.
+fn check_document(doc: &Document<'_>, limit: usize) -> Result<(), SpecError> {
+    let mut problems = error::Problems::new(limit);
+    // The structure, which every later check reads.
+    shape::check(doc, &mut problems);
+    validate::check_refs(doc, &mut problems);
+    cycles::check(doc, &mut problems);
+    // What these problems make unreliable: the checks that follow
+    // references skip it.
+    let structure = problems.nodes().clone();
+    let broken = broken::Broken::find(doc.json, &structure);
+    validate::check_security(doc, &mut problems);
+    validate::check_operation_ids(doc, &mut problems);
+    validate::check_schema_names(doc, &mut problems);
+    validate::check_property_names(doc, &mut problems);
+    validate::check_operations(doc, &broken, &mut problems);
+    validate::check_patterns(doc, &mut problems);
+    validate::check_secret_marks(doc, &mut problems);
+    problems.into_result()
 }
 
 /// The document rewritten for progenitor (secrets, optional bodies) and
 /// read into `openapiv3`'s model.
 fn openapi_model(doc: &Document<'_>, runtime_crate: &str) -> Result<openapiv3::OpenAPI, SpecError> {
     let mut rewritten = doc.json.clone();
-    preprocess::rewrite(doc, &mut rewritten, runtime_crate)?;
+    preprocess::rewrite(&mut rewritten, runtime_crate);
     serde_json::from_value(rewritten).map_err(|e| {
         doc.error_at(
             "",
@@ -568,7 +606,15 @@ fn run_progenitor(
 
 #[cfg(test)]
 mod tests {
-    use super::concise;
+    use super::{DEFAULT_ERROR_LIMIT, Target, concise};
+
+    fn target<'a>(runtime_crate: &'a str, client_path: &'a str) -> Target<'a> {
+        Target {
+            runtime_crate,
+            client_path,
+            error_limit: DEFAULT_ERROR_LIMIT,
+        }
+    }
 
     #[test]
     fn generator_messages_lose_their_debug_dumps() {
@@ -590,20 +636,20 @@ mod tests {
     fn a_runtime_crate_name_code_cannot_write_is_an_error() {
         let spec = include_str!("../tests/fixtures/auth.yaml");
         for bad in ["c2m auth", "9lives", "self", "a::b"] {
-            let error = match super::generate(spec, "auth.yaml", bad, "c2m_auth") {
+            let error = match super::generate(spec, "auth.yaml", &target(bad, "c2m_auth")) {
                 Ok(_) => panic!("{bad:?} was accepted"),
                 Err(error) => error.to_string(),
             };
             assert!(error.contains("Config::runtime_crate"), "{error}");
             assert!(error.contains(bad), "{error}");
         }
-        assert!(super::generate(spec, "auth.yaml", "my-runtime", "c2m_auth").is_ok());
+        assert!(super::generate(spec, "auth.yaml", &target("my-runtime", "c2m_auth")).is_ok());
         for bad in ["", "a b", "a::", "::a", "a::self"] {
             assert!(
-                super::generate(spec, "auth.yaml", "c2m_auth", bad).is_err(),
+                super::generate(spec, "auth.yaml", &target("c2m_auth", bad)).is_err(),
                 "{bad:?}"
             );
         }
-        assert!(super::generate(spec, "auth.yaml", "c2m_auth", "my_client::auth").is_ok());
+        assert!(super::generate(spec, "auth.yaml", &target("c2m_auth", "my_client::auth")).is_ok());
     }
 }

@@ -10,8 +10,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::validate::{Document, operations_mut};
-use crate::{SpecError, SpecErrorKind};
+use crate::validate::operations_mut;
 
 /// The extension that marks a string schema as secret, besides `format: password`.
 pub const SECRET_EXTENSION: &str = "x-secret";
@@ -27,18 +26,13 @@ fn is_secret_object(schema: &Map<String, Value>) -> bool {
             || schema.get(SECRET_EXTENSION).and_then(Value::as_bool) == Some(true))
 }
 
-/// Applies both rewrites to `json`. `runtime_crate` is the crate whose
-/// `runtime::Secret` the generated code uses.
-pub(crate) fn rewrite(
-    doc: &Document<'_>,
-    json: &mut Value,
-    runtime_crate: &str,
-) -> Result<(), SpecError> {
-    check_secret_marks(doc)?;
+/// Applies the rewrites to `json`, a document the checks have passed
+/// (`validate::check_secret_marks` among them). `runtime_crate` is the
+/// crate whose `runtime::Secret` the generated code uses.
+pub(crate) fn rewrite(json: &mut Value, runtime_crate: &str) {
     mark_secrets(json, runtime_crate);
     make_optional_bodies_nullable(json);
     untitle_nullable_enums(json);
-    Ok(())
 }
 
 /// typify wraps a nullable enum in a type holding `Option<Inner>`, and
@@ -64,28 +58,6 @@ fn untitle_nullable_enums(json: &mut Value) {
             schema.remove("title");
         }
     }
-}
-
-/// `x-secret: true` only makes sense on a string.
-fn check_secret_marks(doc: &Document<'_>) -> Result<(), SpecError> {
-    crate::walk::try_for_each_object(doc.json, &mut |pointer, object| {
-        if object.get(SECRET_EXTENSION).and_then(Value::as_bool) == Some(true)
-            && object.get("type").and_then(Value::as_str) != Some("string")
-        {
-            return Err(doc.error_at(
-                &format!("{pointer}/{SECRET_EXTENSION}"),
-                SpecErrorKind::Unsupported {
-                    operation_id: None,
-                    what: format!(
-                        "`{SECRET_EXTENSION}: true` is set on a schema that is not `type: string`"
-                    ),
-                    hint: "mark the string fields that hold secrets, not the object around them"
-                        .into(),
-                },
-            ));
-        }
-        Ok(())
-    })
 }
 
 /// Points every secret string schema at the runtime's `Secret`.

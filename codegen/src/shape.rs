@@ -8,14 +8,17 @@
 //! down took minutes. Here each object is read alone after its children
 //! have been, so a failure is found at the deepest object it is in and
 //! costs one read of that object.
+//!
+//! Every mistyped object is reported, not only the first: an object's
+//! siblings and parent are still read (with stand-ins for what is inside),
+//! and only the keywords already reported are not read again.
 
 use std::collections::HashMap;
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::SpecError;
-use crate::error::SpecErrorKind;
+use crate::error::{Problems, SpecErrorKind};
 use crate::locate::escape_token;
 use crate::validate::Document;
 
@@ -42,9 +45,9 @@ const METHODS: [&str; 8] = [
 ];
 
 /// Checks every object of the document, then the document as a whole.
-pub(crate) fn check(doc: &Document<'_>) -> Result<(), SpecError> {
+pub(crate) fn check(doc: &Document<'_>, problems: &mut Problems) {
     let mut pointer = String::new();
-    visit(doc, doc.json, Kind::Root, &mut pointer)
+    visit(doc, doc.json, Kind::Root, &mut pointer, problems);
 }
 
 fn visit(
@@ -52,36 +55,44 @@ fn visit(
     node: &Value,
     kind: Kind,
     pointer: &mut String,
-) -> Result<(), SpecError> {
-    if let Value::Object(object) = node {
-        if kind == Kind::Schema {
-            check_keywords(doc, object, pointer)?;
+    problems: &mut Problems,
+) {
+    let Value::Object(object) = node else {
+        return read(doc, node, node, kind, pointer, problems);
+    };
+    let mistyped = match kind {
+        Kind::Schema => check_keywords(doc, object, pointer, problems),
+        _ => Vec::new(),
+    };
+    let length = pointer.len();
+    let mut children = children(kind, object);
+    // A keyword reported as mistyped is not read again as a child.
+    children.retain(|(path, _)| !mistyped.contains(&path[0].as_str()));
+    for (path, child_kind) in &children {
+        // By pointer, so that a list index finds its element.
+        let relative: String = path
+            .iter()
+            .map(|t| format!("/{}", escape_token(t)))
+            .collect();
+        let Some(child) = node.pointer(&relative) else {
+            continue;
+        };
+        for token in path {
+            pointer.push('/');
+            pointer.push_str(&escape_token(token));
         }
-        let length = pointer.len();
-        let children = children(kind, object);
-        for (path, child_kind) in &children {
-            // By pointer, so that a list index finds its element.
-            let relative: String = path
-                .iter()
-                .map(|t| format!("/{}", escape_token(t)))
-                .collect();
-            let Some(child) = node.pointer(&relative) else {
-                continue;
-            };
-            for token in path {
-                pointer.push('/');
-                pointer.push_str(&escape_token(token));
-            }
-            visit(doc, child, *child_kind, pointer)?;
-            pointer.truncate(length);
-        }
-        // The children are known good: the object is read with stand-ins
+        visit(doc, child, *child_kind, pointer, problems);
+        pointer.truncate(length);
+    }
+    // Nor is the object whose keywords were: the reader would fail on
+    // the same keyword.
+    if mistyped.is_empty() {
+        // The children have been checked: the object is read with stand-ins
         // for them, so that each object is read once, not once per
         // enclosing object.
         let shallow = with_stand_ins(object, &children);
-        return read(doc, node, &shallow, kind, pointer);
+        read(doc, node, &shallow, kind, pointer, problems);
     }
-    read(doc, node, node, kind, pointer)
 }
 
 /// A copy of `object` with each child at `children` replaced by the
@@ -262,16 +273,17 @@ fn children(kind: Kind, object: &Map<String, Value>) -> Vec<(Vec<String>, Kind)>
     found
 }
 
-/// Reads `node` as the object `kind` names, its children being known good.
-/// `shallow` is `node` with its children replaced by stand-ins (or `node`
-/// itself); messages are about `node`.
+/// Reads `node` as the object `kind` names, its children being checked
+/// already. `shallow` is `node` with its children replaced by stand-ins
+/// (or `node` itself); messages are about `node`.
 fn read(
     doc: &Document<'_>,
     node: &Value,
     shallow: &Value,
     kind: Kind,
     pointer: &str,
-) -> Result<(), SpecError> {
+    problems: &mut Problems,
+) {
     use openapiv3 as o;
     let referable = !matches!(
         kind,
@@ -283,14 +295,11 @@ fn read(
             | Kind::Encoding
     );
     if referable && let Some(reference) = node.get("$ref") {
-        if reference.is_string() {
-            return Ok(());
+        if !reference.is_string() {
+            let at = format!("{pointer}/$ref");
+            not_openapi(doc, problems, &at, "`$ref` must be a string");
         }
-        return Err(not_openapi(
-            doc,
-            &format!("{pointer}/$ref"),
-            "`$ref` must be a string",
-        ));
+        return;
     }
     if !node.is_object() {
         let what = match kind {
@@ -298,11 +307,8 @@ fn read(
             Kind::Root => "an OpenAPI document",
             _ => "an OpenAPI object",
         };
-        return Err(not_openapi(
-            doc,
-            pointer,
-            &format!("{what} must be a mapping, not `{}`", brief(node)),
-        ));
+        let reason = format!("{what} must be a mapping, not `{}`", brief(node));
+        return not_openapi(doc, problems, pointer, &reason);
     }
     let outcome = match kind {
         Kind::Root => parse::<o::OpenAPI>(node, shallow),
@@ -319,7 +325,9 @@ fn read(
         Kind::SecurityScheme => parse::<o::SecurityScheme>(node, shallow),
         Kind::Schema => parse::<o::Schema>(node, shallow),
     };
-    outcome.map_err(|(path, reason)| not_openapi(doc, &format!("{pointer}{path}"), &reason))
+    if let Err((path, reason)) = outcome {
+        not_openapi(doc, problems, &format!("{pointer}{path}"), &reason);
+    }
 }
 
 /// Reads `shallow` (`node`, its children replaced) as `T`: on failure, the
@@ -354,13 +362,11 @@ fn parse<T: DeserializeOwned>(node: &Value, shallow: &Value) -> Result<(), (Stri
     }
 }
 
-fn not_openapi(doc: &Document<'_>, pointer: &str, reason: &str) -> SpecError {
-    doc.error_at(
-        pointer,
-        SpecErrorKind::NotOpenApi {
-            reason: reason.to_string(),
-        },
-    )
+fn not_openapi(doc: &Document<'_>, problems: &mut Problems, pointer: &str, reason: &str) {
+    let kind = SpecErrorKind::NotOpenApi {
+        reason: reason.to_string(),
+    };
+    doc.report(problems, pointer, kind);
 }
 
 /// What a schema keyword's value must be.
@@ -414,14 +420,17 @@ const KEYWORDS: &[(&str, Expected)] = &[
 ];
 
 /// The type of each keyword a schema has, named at the keyword, so that the
-/// message says which one is wrong and what it must be.
+/// message says which one is wrong and what it must be; returns the
+/// keywords reported.
 fn check_keywords(
     doc: &Document<'_>,
     schema: &Map<String, Value>,
     pointer: &str,
-) -> Result<(), SpecError> {
+    problems: &mut Problems,
+) -> Vec<&'static str> {
+    let mut mistyped = Vec::new();
     if schema.contains_key("$ref") {
-        return Ok(());
+        return mistyped;
     }
     for (keyword, expected) in KEYWORDS {
         let Some(value) = schema.get(*keyword) else {
@@ -452,15 +461,13 @@ fn check_keywords(
             ),
         };
         if !fits {
-            return Err(doc.error_at(
-                &format!("{pointer}/{}", escape_token(keyword)),
-                SpecErrorKind::NotOpenApi {
-                    reason: format!("`{keyword}` must be {what}, not `{}`", brief(value)),
-                },
-            ));
+            let reason = format!("`{keyword}` must be {what}, not `{}`", brief(value));
+            let at = format!("{pointer}/{}", escape_token(keyword));
+            not_openapi(doc, problems, &at, &reason);
+            mistyped.push(*keyword);
         }
     }
-    Ok(())
+    mistyped
 }
 
 /// A value as it might be quoted in a message: short.
@@ -477,16 +484,32 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn error_pointer(json: &Value) -> Option<String> {
+    /// The pointers of the problems found, in the order found.
+    fn error_pointers(json: &Value) -> Vec<String> {
         let doc = Document {
             file: "t.yaml",
             text: "",
             json,
         };
-        check(&doc).err().map(|error| match error.location() {
-            crate::Location::Node { pointer, .. } => pointer.clone(),
-            other => format!("{other:?}"),
-        })
+        let mut problems = Problems::new(100);
+        check(&doc, &mut problems);
+        let Err(error) = problems.into_result() else {
+            return Vec::new();
+        };
+        error
+            .errors()
+            .iter()
+            .map(|error| match error.location() {
+                crate::Location::Node { pointer, .. } => pointer.clone(),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+
+    fn error_pointer(json: &Value) -> Option<String> {
+        let pointers = error_pointers(json);
+        assert!(pointers.len() <= 1, "{pointers:?}");
+        pointers.into_iter().next()
     }
 
     fn document(schema: Value) -> Value {
@@ -513,6 +536,28 @@ mod tests {
             Some(
                 "/paths/~1a/post/requestBody/content/multipart~1form-data/encoding/file/headers/X-Part/schema/oneOf/0/not/items/maxItems"
             )
+        );
+    }
+
+    /// Each mistyped object is reported once, at the keyword or field at
+    /// fault: neither a mistyped keyword's schema nor its value is read
+    /// again, and siblings still are.
+    #[test]
+    fn every_mistyped_object_is_reported_once() {
+        let mut json = document(json!({"items": 5, "maxItems": "x"}));
+        json["info"]["version"] = json!(1.0);
+        json["paths"]["/a"]["post"]["responses"]["204"] = json!("ok");
+        let mut found = error_pointers(&json);
+        found.sort();
+        let header = "/paths/~1a/post/requestBody/content/multipart~1form-data/encoding/file/headers/X-Part/schema";
+        assert_eq!(
+            found,
+            [
+                "/info/version".to_string(),
+                format!("{header}/items"),
+                format!("{header}/maxItems"),
+                "/paths/~1a/post/responses/204".to_string(),
+            ]
         );
     }
 

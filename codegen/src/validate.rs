@@ -1,12 +1,14 @@
 //! Checks of the document made before progenitor sees it, so that what it
 //! would panic or `todo!` on is reported as a [`SpecError`] that names the
-//! operation and the node instead.
+//! operation and the node instead. Each check reports every problem it
+//! finds into one [`Problems`] sink and goes on.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::error::{Location, SpecError, SpecErrorKind};
+use crate::broken::Broken;
+use crate::error::{Location, Named, Problems, SpecError, SpecErrorKind};
 use crate::locate::{escape_token, locate_nearest};
 
 const METHODS: [&str; 8] = [
@@ -32,6 +34,12 @@ impl Document<'_> {
             },
             kind,
         )
+    }
+
+    /// Reports a problem at the node `pointer` into `problems` (which
+    /// finds its line and column only if it lists it).
+    pub fn report(&self, problems: &mut Problems, pointer: &str, kind: SpecErrorKind) {
+        problems.add(pointer, || self.error_at(pointer, kind));
     }
 }
 
@@ -66,21 +74,21 @@ pub(crate) fn check_version(doc: &Document<'_>) -> Result<(), SpecError> {
 }
 
 /// Every `$ref` must point at a node of this document.
-pub(crate) fn check_refs(doc: &Document<'_>) -> Result<(), SpecError> {
-    crate::walk::try_for_each_object(doc.json, &mut |pointer, object| {
+pub(crate) fn check_refs(doc: &Document<'_>, problems: &mut Problems) {
+    crate::walk::for_each_object(doc.json, |pointer, object| {
         let Some(Value::String(reference)) = object.get("$ref") else {
-            return Ok(());
+            return;
         };
         let at = format!("{pointer}/$ref");
         let reference = reference.clone();
         match reference.strip_prefix('#') {
-            None => Err(doc.error_at(&at, SpecErrorKind::ExternalRef { reference })),
+            None => doc.report(problems, &at, SpecErrorKind::ExternalRef { reference }),
             Some(target) if doc.json.pointer(target).is_none() => {
-                Err(doc.error_at(&at, SpecErrorKind::DanglingRef { reference }))
+                doc.report(problems, &at, SpecErrorKind::DanglingRef { reference });
             }
-            Some(_) => Ok(()),
+            Some(_) => {}
         }
-    })
+    });
 }
 
 /// One operation of the document, as found under `paths`.
@@ -136,18 +144,19 @@ pub(crate) fn operations(doc: &Value) -> Vec<Operation<'_>> {
 }
 
 /// Operation ids: present and unique; path items: not references.
-pub(crate) fn check_operation_ids(doc: &Document<'_>) -> Result<(), SpecError> {
+pub(crate) fn check_operation_ids(doc: &Document<'_>, problems: &mut Problems) {
     if let Some(Value::Object(paths)) = doc.json.get("paths") {
         for (path, item) in paths {
             if item.get("$ref").is_some() {
-                return Err(doc.error_at(
+                doc.report(
+                    problems,
                     &format!("/paths/{}/$ref", escape_token(path)),
                     SpecErrorKind::Unsupported {
                         operation_id: None,
                         what: format!("path item `{path}` is a `$ref`"),
                         hint: "write the path item's operations in place".into(),
                     },
-                ));
+                );
             }
         }
     }
@@ -155,13 +164,16 @@ pub(crate) fn check_operation_ids(doc: &Document<'_>) -> Result<(), SpecError> {
     // the same id twice is a duplicate, two ids with one method a collision.
     let mut methods: BTreeMap<String, (&str, String)> = BTreeMap::new();
     for op in operations(doc.json) {
-        let Some(id) = op.body.get("operationId").and_then(Value::as_str) else {
-            return Err(doc.error_at(
-                &op.pointer,
-                SpecErrorKind::MissingOperationId {
-                    operation: format!("{} {}", op.method.to_uppercase(), op.path),
-                },
-            ));
+        let id = match op.body.get("operationId") {
+            None => {
+                let operation = format!("{} {}", op.method.to_uppercase(), op.path);
+                let kind = SpecErrorKind::MissingOperationId { operation };
+                doc.report(problems, &op.pointer, kind);
+                continue;
+            }
+            Some(Value::String(id)) => id.as_str(),
+            // Not text: the shape check has said so at the id.
+            Some(_) => continue,
         };
         let method = crate::naming::method_name(id);
         let kind = match methods.get(&method) {
@@ -173,38 +185,43 @@ pub(crate) fn check_operation_ids(doc: &Document<'_>) -> Result<(), SpecError> {
                 operation_id: id.to_string(),
                 first: format!("#{first}"),
             },
-            Some((first_id, first)) => SpecErrorKind::Unsupported {
-                operation_id: Some(id.to_string()),
-                what: format!("its method would be `{method}`, like that of `{first_id}` at #{first}"),
-                hint: "rename one of them: operationIds that differ only in case or separators become the same method".into(),
+            Some((first_id, first)) => SpecErrorKind::NameCollision {
+                operation_id: None,
+                what: Named::OperationId,
+                name: id.to_string(),
+                first: first_id.to_string(),
+                first_at: first.clone(),
+                rust_name: method,
             },
         };
-        return Err(doc.error_at(&format!("{}/operationId", op.pointer), kind));
+        doc.report(problems, &format!("{}/operationId", op.pointer), kind);
     }
-    Ok(())
 }
 
-/// The first name in `names` that `convert` maps to the same Rust name as
-/// an earlier one: `(that name, the earlier one, the Rust name)`.
-fn colliding<'n>(
+/// Each name in `names` that `convert` maps to the same Rust name as an
+/// earlier one: `(that name, the earlier one, the Rust name)`.
+fn collisions<'n>(
     names: impl Iterator<Item = &'n str>,
     convert: fn(&str) -> String,
-) -> Option<(&'n str, &'n str, String)> {
+) -> Vec<(&'n str, &'n str, String)> {
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    let mut found = Vec::new();
     for name in names {
         let rust = convert(name);
-        if let Some(first) = seen.get(&rust) {
-            return Some((name, first, rust));
+        match seen.get(&rust) {
+            Some(first) => found.push((name, *first, rust)),
+            None => {
+                seen.insert(rust, name);
+            }
         }
-        seen.insert(rust, name);
     }
-    None
+    found
 }
 
 /// Properties of one schema whose names become the same Rust field
 /// (`page-size` and `page_size`).
-pub(crate) fn check_property_names(doc: &Document<'_>) -> Result<(), SpecError> {
-    crate::walk::try_for_each_object(doc.json, &mut |pointer, object| {
+pub(crate) fn check_property_names(doc: &Document<'_>, problems: &mut Problems) {
+    crate::walk::for_each_object(doc.json, |pointer, object| {
         let empty = serde_json::Map::new();
         let properties = object
             .get("properties")
@@ -223,165 +240,208 @@ pub(crate) fn check_property_names(doc: &Document<'_>) -> Result<(), SpecError> 
             .keys()
             .map(String::as_str)
             .chain(required_only.iter().map(|(_, name)| *name));
-        match colliding(names, crate::naming::field_name) {
-            None => Ok(()),
-            Some((name, first, field)) => Err(doc.error_at(
-                &match required_only.iter().find(|(_, n)| *n == name) {
-                    Some((index, _)) => format!("{pointer}/required/{index}"),
-                    None => format!("{pointer}/properties/{}", escape_token(name)),
-                },
-                SpecErrorKind::Unsupported {
-                    operation_id: None,
-                    what: format!(
-                        "property `{name}` would be the field `{field}`, like property `{first}`"
-                    ),
-                    hint: "rename one of them: property names that differ only in case or separators become the same field".into(),
-                },
-            )),
+        // Where a name is written: as a property, or only in `required`.
+        let place = |name: &str| match required_only.iter().find(|(_, n)| *n == name) {
+            Some((index, _)) => format!("{pointer}/required/{index}"),
+            None => format!("{pointer}/properties/{}", escape_token(name)),
+        };
+        for (name, first, field) in collisions(names, crate::naming::field_name) {
+            let kind = SpecErrorKind::NameCollision {
+                operation_id: None,
+                what: Named::Property,
+                name: name.to_string(),
+                first: first.to_string(),
+                first_at: place(first),
+                rust_name: field,
+            };
+            doc.report(problems, &place(name), kind);
         }
-    })
+    });
 }
 
 /// Component schemas whose names become the same Rust type (`Part` and
 /// `part`) would generate two definitions of it.
-pub(crate) fn check_schema_names(doc: &Document<'_>) -> Result<(), SpecError> {
+pub(crate) fn check_schema_names(doc: &Document<'_>, problems: &mut Problems) {
     let Some(Value::Object(schemas)) = doc.json.pointer("/components/schemas") else {
-        return Ok(());
+        return;
     };
-    match colliding(schemas.keys().map(String::as_str), crate::naming::type_name) {
-        None => Ok(()),
-        Some((name, first, type_name)) => Err(doc.error_at(
-            &format!("/components/schemas/{}", escape_token(name)),
-            SpecErrorKind::Unsupported {
-                operation_id: None,
-                what: format!("schema `{name}` would be the type `{type_name}`, like schema `{first}`"),
-                hint: "rename one of them: schema names that differ only in case or separators become the same type".into(),
-            },
-        )),
+    let place = |name: &str| format!("/components/schemas/{}", escape_token(name));
+    let names = schemas.keys().map(String::as_str);
+    for (name, first, type_name) in collisions(names, crate::naming::type_name) {
+        let kind = SpecErrorKind::NameCollision {
+            operation_id: None,
+            what: Named::Schema,
+            name: name.to_string(),
+            first: first.to_string(),
+            first_at: place(first),
+            rust_name: type_name,
+        };
+        doc.report(problems, &place(name), kind);
     }
 }
 
 /// What progenitor can turn into one method: one request media type, one
 /// success body type and one error body type, and path parameters that
-/// match the path template.
-pub(crate) fn check_operations(doc: &Document<'_>) -> Result<(), SpecError> {
+/// match the path template. A part of an operation that leads to a broken
+/// node (a dangling `$ref`, a mistyped object) is not checked: what it
+/// would say follows from that problem.
+pub(crate) fn check_operations(doc: &Document<'_>, broken: &Broken, problems: &mut Problems) {
     for op in operations(doc.json) {
-        let id = op
-            .body
-            .get("operationId")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        let unsupported = |pointer: &str, what: String, hint: &str| {
-            doc.error_at(
-                pointer,
-                SpecErrorKind::Unsupported {
-                    operation_id: id.clone(),
-                    what,
-                    hint: hint.to_string(),
-                },
-            )
+        let mut report = Reporter {
+            doc,
+            operation_id: op
+                .body
+                .get("operationId")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            problems: &mut *problems,
         };
-
-        check_request_media(doc, &op, &unsupported)?;
-        let (success, failure) = response_kinds(doc, &op, &unsupported)?;
-        check_one_body_type(&op, &success, &failure, &unsupported)?;
-        let parameters = op.parameters(doc.json);
-        check_path_parameters(&op, &parameters, &unsupported)?;
-        check_parameter_names(&parameters, &unsupported)?;
-        check_parameter_schemas(doc.json, &parameters, &unsupported)?;
+        if !broken.leads_to_problem(&format!("{}/requestBody", op.pointer)) {
+            check_request_media(&op, &mut report);
+        }
+        if !broken.leads_to_problem(&format!("{}/responses", op.pointer)) {
+            let (success, failure) = response_kinds(&op, &mut report);
+            check_one_body_type(&op, &success, &failure, &mut report);
+        }
+        let path_parameters = format!("/paths/{}/parameters", escape_token(op.path));
+        if !broken.leads_to_problem(&format!("{}/parameters", op.pointer))
+            && !broken.leads_to_problem(&path_parameters)
+        {
+            let parameters = op.parameters(doc.json);
+            check_path_parameters(&op, &parameters, &mut report);
+            check_parameter_names(&parameters, &mut report);
+            check_parameter_schemas(doc.json, &parameters, &mut report);
+        }
     }
-    Ok(())
+}
+
+/// Reports the problems of one operation, naming it.
+struct Reporter<'r, 'd> {
+    doc: &'r Document<'d>,
+    operation_id: Option<String>,
+    problems: &'r mut Problems,
+}
+
+impl Reporter<'_, '_> {
+    /// A construct the generator cannot turn into Rust, at `pointer`.
+    fn unsupported(&mut self, pointer: &str, what: String, hint: &str) {
+        let kind = SpecErrorKind::Unsupported {
+            operation_id: self.operation_id.clone(),
+            what,
+            hint: hint.to_string(),
+        };
+        self.doc.report(self.problems, pointer, kind);
+    }
+
+    /// `name` at `pointer` becomes the same Rust name as `first` at
+    /// `first_at`.
+    fn collision(&mut self, pointer: &str, what: Named, names: (&str, &str), first_at: String, rust_name: String) {
+        let (name, first) = names;
+        let kind = SpecErrorKind::NameCollision {
+            operation_id: self.operation_id.clone(),
+            what,
+            name: name.to_string(),
+            first: first.to_string(),
+            first_at,
+            rust_name,
+        };
+        self.doc.report(self.problems, pointer, kind);
+    }
 }
 
 /// Response statuses by the kind of body they declare.
 type StatusesByKind = BTreeMap<String, Vec<String>>;
 
 /// progenitor takes one request media type.
-fn check_request_media(
-    doc: &Document<'_>,
-    op: &Operation<'_>,
-    unsupported: &dyn Fn(&str, String, &str) -> SpecError,
-) -> Result<(), SpecError> {
-    if let Some(body) = op.body.get("requestBody") {
-        let body_pointer = format!("{}/requestBody", op.pointer);
-        let body = resolved(doc.json, body);
-        if let Some(Value::Object(content)) = body.get("content")
-            && content.len() > 1
-        {
-            let types: Vec<&str> = content.keys().map(String::as_str).collect();
-            return Err(unsupported(
-                &format!("{body_pointer}/content"),
-                format!(
-                    "the request body offers {} media types ({}); the generator supports one",
-                    types.len(),
-                    types.join(", ")
-                ),
-                "keep one media type, usually `application/json`",
-            ));
-        }
+fn check_request_media(op: &Operation<'_>, report: &mut Reporter<'_, '_>) {
+    let Some(body) = op.body.get("requestBody") else {
+        return;
+    };
+    let body = resolved(report.doc.json, body);
+    if let Some(Value::Object(content)) = body.get("content")
+        && content.len() > 1
+    {
+        let types: Vec<&str> = content.keys().map(String::as_str).collect();
+        report.unsupported(
+            &format!("{}/requestBody/content", op.pointer),
+            format!(
+                "the request body offers {} media types ({}); the generator supports one",
+                types.len(),
+                types.join(", ")
+            ),
+            "keep one media type, usually `application/json`",
+        );
     }
-    Ok(())
 }
 
 /// Each response's body kind, grouped by status as progenitor groups them
 /// (success and error), after refusing header names that collide and media
-/// types without a schema.
+/// types without a schema (a response with no schema has no kind).
 fn response_kinds(
-    doc: &Document<'_>,
     op: &Operation<'_>,
-    unsupported: &dyn Fn(&str, String, &str) -> SpecError,
-) -> Result<(StatusesByKind, StatusesByKind), SpecError> {
+    report: &mut Reporter<'_, '_>,
+) -> (StatusesByKind, StatusesByKind) {
+    let json = report.doc.json;
     let mut success = StatusesByKind::new();
     let mut failure = StatusesByKind::new();
-    if let Some(Value::Object(responses)) = op.body.get("responses") {
-        for (status, response) in responses {
-            let pointer = format!("{}/responses/{}", op.pointer, escape_token(status));
-            // Where the response is written: here, or where its `$ref` points.
-            let written_at = match response.get("$ref").and_then(Value::as_str) {
-                Some(reference) => reference.trim_start_matches('#').to_string(),
-                None => pointer.clone(),
-            };
-            let response = resolved(doc.json, response);
-            if let Some(Value::Object(headers)) = response.get("headers")
-                && let Some((name, first, field)) = colliding(
-                    headers.keys().map(String::as_str),
-                    crate::naming::header_field,
-                )
-            {
-                return Err(unsupported(
-                    &format!("{written_at}/headers/{}", escape_token(name)),
-                    format!(
-                        "response `{status}` header `{name}` would be the field `{field}`, like header `{first}`"
-                    ),
-                    "rename or remove one of them: header names that differ only in case or separators become the same field (and HTTP header names ignore case)",
-                ));
+    let Some(Value::Object(responses)) = op.body.get("responses") else {
+        return (success, failure);
+    };
+    for (status, response) in responses {
+        let pointer = format!("{}/responses/{}", op.pointer, escape_token(status));
+        // Where the response is written: here, or where its `$ref` points.
+        let written_at = match response.get("$ref").and_then(Value::as_str) {
+            Some(reference) => reference.trim_start_matches('#').to_string(),
+            None => pointer,
+        };
+        let response = resolved(json, response);
+        check_header_names(status, response, &written_at, report);
+        let kind = match response_body_kind(json, response) {
+            Ok(kind) => kind,
+            Err(media) => {
+                // At the response as written, which may be a component.
+                report.unsupported(
+                    &format!("{written_at}/content/{}", escape_token(&media)),
+                    format!("response `{status}` declares `{media}` without a schema"),
+                    "add a `schema` to the media type, or remove the `content`",
+                );
+                continue;
             }
-            let kind = match response_body_kind(doc.json, response) {
-                Ok(kind) => kind,
-                Err(media) => {
-                    // At the response as written, which may be a component.
-                    return Err(unsupported(
-                        &format!("{written_at}/content/{}", escape_token(&media)),
-                        format!("response `{status}` declares `{media}` without a schema"),
-                        "add a `schema` to the media type, or remove the `content`",
-                    ));
-                }
-            };
-            // Grouped as progenitor groups them; 1xx (but 101) and 3xx
-            // responses are left to its catch-all.
-            let is_default = status == "default";
-            if is_default || status.starts_with('2') || status == "101" {
-                success
-                    .entry(kind.clone())
-                    .or_default()
-                    .push(status.clone());
-            }
-            if is_default || status.starts_with('4') || status.starts_with('5') {
-                failure.entry(kind).or_default().push(status.clone());
-            }
+        };
+        // Grouped as progenitor groups them; 1xx (but 101) and 3xx
+        // responses are left to its catch-all.
+        let is_default = status == "default";
+        if is_default || status.starts_with('2') || status == "101" {
+            success
+                .entry(kind.clone())
+                .or_default()
+                .push(status.clone());
+        }
+        if is_default || status.starts_with('4') || status.starts_with('5') {
+            failure.entry(kind).or_default().push(status.clone());
         }
     }
-    Ok((success, failure))
+    (success, failure)
+}
+
+/// Headers of one response whose names become the same Rust field.
+fn check_header_names(
+    status: &str,
+    response: &Value,
+    written_at: &str,
+    report: &mut Reporter<'_, '_>,
+) {
+    let Some(Value::Object(headers)) = response.get("headers") else {
+        return;
+    };
+    let place = |name: &str| format!("{written_at}/headers/{}", escape_token(name));
+    let names = headers.keys().map(String::as_str);
+    for (name, first, field) in collisions(names, crate::naming::header_field) {
+        let what = Named::ResponseHeader {
+            status: status.to_string(),
+        };
+        report.collision(&place(name), what, (name, first), place(first), field);
+    }
 }
 
 /// A method returns one success type and one error type.
@@ -389,8 +449,8 @@ fn check_one_body_type(
     op: &Operation<'_>,
     success: &StatusesByKind,
     failure: &StatusesByKind,
-    unsupported: &dyn Fn(&str, String, &str) -> SpecError,
-) -> Result<(), SpecError> {
+    report: &mut Reporter<'_, '_>,
+) {
     for (bodies, what) in [(success, "success"), (failure, "error")] {
         if bodies.len() > 1 {
             let listed: Vec<String> = bodies
@@ -406,27 +466,25 @@ fn check_one_body_type(
                 "give every such response the same schema (e.g. one shared error schema), or none"
                     .to_string()
             };
-            return Err(unsupported(
+            // One problem for the node: the error responses' clash, if
+            // any, is reported once the successes agree.
+            return report.unsupported(
                 &format!("{}/responses", op.pointer),
                 format!(
                     "its {what} responses have different body types ({}); a method returns one {what} type",
                     listed.join("; ")
                 ),
                 &hint,
-            ));
+            );
         }
     }
-    Ok(())
 }
 
 /// Two parameters of one operation whose names become the same Rust
 /// argument (`page-size` in the query, `page_size` in a header).
-fn check_parameter_names(
-    parameters: &[(String, &Value)],
-    unsupported: &dyn Fn(&str, String, &str) -> SpecError,
-) -> Result<(), SpecError> {
-    // Argument → the (name, location) that takes it.
-    let mut arguments: BTreeMap<String, (&str, &str)> = BTreeMap::new();
+fn check_parameter_names(parameters: &[(String, &Value)], report: &mut Reporter<'_, '_>) {
+    // Argument → the (name, location, pointer) that takes it.
+    let mut arguments: BTreeMap<String, (&str, &str, &str)> = BTreeMap::new();
     for (pointer, param) in parameters {
         let (Some(name), Some(location)) = (
             param.get("name").and_then(Value::as_str),
@@ -437,22 +495,21 @@ fn check_parameter_names(
         let argument = crate::naming::parameter_name(name);
         match arguments.get(&argument) {
             // The operation's own parameter overrides the path's.
-            Some((first, first_in)) if *first == name && *first_in == location => {}
-            Some((first, first_in)) => {
-                return Err(unsupported(
-                    &format!("{pointer}/name"),
-                    format!(
-                        "parameter `{name}` (in {location}) would be the argument `{argument}`, like `{first}` (in {first_in})"
-                    ),
-                    "rename one of them: parameter names that differ only in case or separators become the same argument",
-                ));
+            Some((first, first_in, _)) if *first == name && *first_in == location => {}
+            Some((first, first_in, first_pointer)) => {
+                let what = Named::Parameter {
+                    location: location.to_string(),
+                    first_location: first_in.to_string(),
+                };
+                let first_at = format!("{first_pointer}/name");
+                let names = (name, *first);
+                report.collision(&format!("{pointer}/name"), what, names, first_at, argument);
             }
             None => {
-                arguments.insert(argument, (name, location));
+                arguments.insert(argument, (name, location, pointer));
             }
         }
     }
-    Ok(())
 }
 
 /// Path and header parameters are sent as text (`to_string()`), so their
@@ -460,8 +517,8 @@ fn check_parameter_names(
 fn check_parameter_schemas(
     json: &Value,
     parameters: &[(String, &Value)],
-    unsupported: &dyn Fn(&str, String, &str) -> SpecError,
-) -> Result<(), SpecError> {
+    report: &mut Reporter<'_, '_>,
+) {
     for (pointer, param) in parameters {
         let location = param.get("in").and_then(Value::as_str);
         if !matches!(location, Some("path" | "header")) {
@@ -476,14 +533,13 @@ fn check_parameter_schemas(
                 .and_then(Value::as_str)
                 .unwrap_or_default();
             let location = location.unwrap_or_default();
-            return Err(unsupported(
+            report.unsupported(
                 &format!("{pointer}/schema"),
                 format!("{location} parameter `{name}` has {what} schema; it is sent as text"),
                 "give it a string, number, integer or boolean schema (or an enum of them), or send structured data in the body or the query",
-            ));
+            );
         }
     }
-    Ok(())
 }
 
 /// What makes `schema` other than one text value, if anything: an object,
@@ -521,8 +577,8 @@ fn structured(json: &Value, schema: &Value, depth: usize) -> Option<&'static str
 fn check_path_parameters(
     op: &Operation<'_>,
     parameters: &[(String, &Value)],
-    unsupported: &dyn Fn(&str, String, &str) -> SpecError,
-) -> Result<(), SpecError> {
+    report: &mut Reporter<'_, '_>,
+) {
     let in_template: BTreeSet<&str> = op
         .path
         .split('{')
@@ -531,48 +587,43 @@ fn check_path_parameters(
         .collect();
     let mut declared: BTreeSet<&str> = BTreeSet::new();
     for (pointer, param) in parameters {
-        if param.get("in").and_then(Value::as_str) == Some("cookie") {
-            let name = param
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            return Err(unsupported(
+        // Without a name, the shape check has said so.
+        let name = param.get("name").and_then(Value::as_str);
+        match (param.get("in").and_then(Value::as_str), name) {
+            (Some("cookie"), _) => report.unsupported(
                 &format!("{pointer}/in"),
                 format!(
-                    "parameter `{name}` is sent `in: cookie`, which the generator does not support"
+                    "parameter `{}` is sent `in: cookie`, which the generator does not support",
+                    name.unwrap_or_default()
                 ),
                 "send it as a header or query parameter, or leave it out of the spec and set the cookie on your own `reqwest::ClientBuilder` (`Client::with_http_client`)",
-            ));
-        }
-        if param.get("in").and_then(Value::as_str) != Some("path") {
-            continue;
-        }
-        let Some(name) = param.get("name").and_then(Value::as_str) else {
-            continue;
-        };
-        if !in_template.contains(name) {
-            return Err(unsupported(
+            ),
+            (Some("path"), Some(name)) if in_template.contains(name) => {
+                declared.insert(name);
+            }
+            (Some("path"), Some(name)) => report.unsupported(
                 pointer,
                 format!(
                     "path parameter `{name}` does not appear in the path `{}`",
                     op.path
                 ),
-                "add `{name}` to the path, or declare the parameter `in: query` or `in: header`",
-            ));
+                &format!(
+                    "add `{{{name}}}` to the path, or declare the parameter `in: query` or `in: header`"
+                ),
+            ),
+            _ => {}
         }
-        declared.insert(name);
     }
     if let Some(missing) = in_template.iter().find(|name| !declared.contains(**name)) {
-        return Err(unsupported(
+        report.unsupported(
             &op.pointer,
             format!(
                 "the path `{}` uses `{{{missing}}}` but no path parameter declares it",
                 op.path
             ),
             "declare it under `parameters` with `in: path` and `required: true`",
-        ));
+        );
     }
-    Ok(())
 }
 
 /// The property names a schema's `required` lists, in its order.
@@ -638,30 +689,44 @@ pub(crate) fn operations_mut(doc: &mut Value) -> Vec<&mut Value> {
 /// Every `pattern` must be an ECMA-262 regular expression (as OpenAPI
 /// requires) that the client's engine compiles: the generated types and the
 /// bounds checks both use it.
-pub(crate) fn check_patterns(doc: &Document<'_>) -> Result<(), SpecError> {
-    crate::walk::try_for_each_object(doc.json, &mut |pointer, object| {
+pub(crate) fn check_patterns(doc: &Document<'_>, problems: &mut Problems) {
+    crate::walk::for_each_object(doc.json, |pointer, object| {
         let Some(Value::String(source)) = object.get("pattern") else {
-            return Ok(());
+            return;
         };
-        match regress::Regex::new(source) {
-            Ok(_) => Ok(()),
-            Err(error) => Err(doc.error_at(
-                &format!("{pointer}/pattern"),
-                SpecErrorKind::Unsupported {
-                    operation_id: None,
-                    what: format!(
-                        "`pattern: {source}` is not a regular expression the client can check: {error}"
-                    ),
-                    hint: "write an ECMA-262 regular expression, as OpenAPI requires".into(),
-                },
-            )),
+        if let Err(error) = regress::Regex::new(source) {
+            let kind = SpecErrorKind::Unsupported {
+                operation_id: None,
+                what: format!(
+                    "`pattern: {source}` is not a regular expression the client can check: {error}"
+                ),
+                hint: "write an ECMA-262 regular expression, as OpenAPI requires".into(),
+            };
+            doc.report(problems, &format!("{pointer}/pattern"), kind);
         }
-    })
+    });
+}
+
+/// `x-secret: true` only makes sense on a string.
+pub(crate) fn check_secret_marks(doc: &Document<'_>, problems: &mut Problems) {
+    const SECRET: &str = crate::preprocess::SECRET_EXTENSION;
+    crate::walk::for_each_object(doc.json, |pointer, object| {
+        if object.get(SECRET).and_then(Value::as_bool) == Some(true)
+            && object.get("type").and_then(Value::as_str) != Some("string")
+        {
+            let kind = SpecErrorKind::Unsupported {
+                operation_id: None,
+                what: format!("`{SECRET}: true` is set on a schema that is not `type: string`"),
+                hint: "mark the string fields that hold secrets, not the object around them".into(),
+            };
+            doc.report(problems, &format!("{pointer}/{SECRET}"), kind);
+        }
+    });
 }
 
 /// Every security requirement, the document's and each operation's, names
 /// a scheme of `components/securitySchemes`; reported where it is written.
-pub(crate) fn check_security(doc: &Document<'_>) -> Result<(), SpecError> {
+pub(crate) fn check_security(doc: &Document<'_>, problems: &mut Problems) {
     let schemes = doc.json.pointer("/components/securitySchemes");
     let mut lists = vec![(String::new(), None, doc.json)];
     for op in operations(doc.json) {
@@ -678,18 +743,17 @@ pub(crate) fn check_security(doc: &Document<'_>) -> Result<(), SpecError> {
                 if schemes.and_then(|s| s.get(scheme)).is_some() {
                     continue;
                 }
-                return Err(doc.error_at(
-                    &format!("{at}/security/{index}/{}", escape_token(scheme)),
-                    SpecErrorKind::Unsupported {
-                        operation_id: operation_id.map(str::to_string),
-                        what: format!(
-                            "security requirement names `{scheme}`, which `components.securitySchemes` does not define"
-                        ),
-                        hint: "define the scheme under `components.securitySchemes`, or fix the name".into(),
-                    },
-                ));
+                let kind = SpecErrorKind::Unsupported {
+                    operation_id: operation_id.map(str::to_string),
+                    what: format!(
+                        "security requirement names `{scheme}`, which `components.securitySchemes` does not define"
+                    ),
+                    hint: "define the scheme under `components.securitySchemes`, or fix the name"
+                        .into(),
+                };
+                let pointer = format!("{at}/security/{index}/{}", escape_token(scheme));
+                doc.report(problems, &pointer, kind);
             }
         }
     }
-    Ok(())
 }

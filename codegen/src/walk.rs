@@ -85,6 +85,15 @@ pub(crate) fn try_for_each_object<E>(
     walk(json, Keys::Keywords, &mut String::new(), visit)
 }
 
+/// Calls `visit` with the JSON pointer and the fields of every OpenAPI
+/// object in `json`, outermost first.
+pub(crate) fn for_each_object(json: &Value, mut visit: impl FnMut(&str, &Map<String, Value>)) {
+    let _: Result<(), std::convert::Infallible> = try_for_each_object(json, &mut |pointer, map| {
+        visit(pointer, map);
+        Ok(())
+    });
+}
+
 /// Every OpenAPI object in `json` for which `select` holds, as JSON
 /// pointers, outermost first.
 pub(crate) fn pointers_where(

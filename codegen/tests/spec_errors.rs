@@ -1,12 +1,14 @@
-//! Each way a spec can be broken fails with one message that names the file,
+//! Each way a spec can be broken fails with a message that names the file,
 //! the line and column (and the JSON pointer for semantic errors), and a
 //! hint — both from the library and from the `c2m-auth-codegen` binary, as
-//! build.rs would show it, and never with a panic.
+//! build.rs would show it, and never with a panic. A document broken in
+//! several ways fails with all of them at once, each once.
 //!
 //! Each case starts from the project's real `spec/auth.yaml` and breaks one
-//! thing, so the cases stay realistic as the spec grows. The cases are one
-//! table, [`CASES`]: the broken document, the line the error points at, a
-//! part of its message and any further checks.
+//! thing (or a few), so the cases stay realistic as the spec grows. The
+//! cases are one table, [`CASES`]: the broken document, the line the first
+//! error points at, a part of its message, any further checks, and the
+//! errors after the first ([`Check::Also`]), which must be all there are.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -48,6 +50,14 @@ fn line_after(text: &str, start: &str, anchor: &str) -> usize {
 /// Runs the library and the binary on `text`, checks what both must share,
 /// and returns the library's error for case-specific checks.
 fn expect_failure(text: &str, expected_line: Option<usize>, message_part: &str) -> SpecError {
+    let error = expect_failures(text, expected_line, message_part);
+    assert_eq!(error.len(), 1, "one error expected: {error}");
+    error
+}
+
+/// [`expect_failure`] for a document that may have several errors: the
+/// first is checked, and every one must be located with a hint.
+fn expect_failures(text: &str, expected_line: Option<usize>, message_part: &str) -> SpecError {
     let error = match generate_from_str(text, NAME) {
         Ok(_) => panic!("the broken spec generated code"),
         Err(error) => error,
@@ -66,7 +76,17 @@ fn expect_failure(text: &str, expected_line: Option<usize>, message_part: &str) 
         None => format!("error: {NAME}: "),
     };
     assert!(rendered.starts_with(&expected_prefix), "{rendered}");
-    assert!(rendered.contains("\n  = hint: "), "{rendered}");
+    for each in error.errors() {
+        assert!(!each.hint().is_empty(), "{each}");
+        assert!(each.position().is_some(), "{each}");
+        assert_eq!(each.len(), 1, "{each}");
+        assert!(rendered.contains(&each.to_string()), "{rendered}");
+    }
+    assert_eq!(
+        rendered.matches("\n  = hint: ").count(),
+        error.len(),
+        "{rendered}"
+    );
 
     // The binary, on the same text in a file: exit status 1 and the same
     // message on stderr, with no panic.
@@ -82,10 +102,13 @@ fn expect_failure(text: &str, expected_line: Option<usize>, message_part: &str) 
     assert!(!stderr.contains("panicked"), "{stderr}");
     let file_prefix = format!("error: {}", path.display());
     assert!(stderr.starts_with(&file_prefix), "{stderr}");
-    assert!(stderr.contains(error.message().as_str()), "{stderr}");
+    for each in error.errors() {
+        assert!(stderr.contains(each.message().as_str()), "{stderr}");
+    }
+    let counted = usize::from(error.unlisted() > 0);
     assert_eq!(
         stderr.lines().filter(|l| l.starts_with("error:")).count(),
-        1,
+        error.len() + counted,
         "{stderr}"
     );
     let _ = std::fs::remove_dir_all(&dir);
@@ -146,6 +169,9 @@ fn unreadable_file() {
 enum Text {
     /// The frozen spec with `from` (which must occur once) replaced by `to`.
     Edit(&'static str, &'static str),
+    /// The frozen spec with each `from` (each occurring once) replaced by
+    /// its `to`, in turn.
+    Edits(&'static [(&'static str, &'static str)]),
     /// A document of its own.
     Whole(&'static str),
 }
@@ -191,6 +217,10 @@ enum Check {
     Message(&'static str),
     /// Its kind is the one this accepts.
     Kind(fn(&SpecErrorKind) -> bool),
+    /// The next error after the first (each `Also` the one after the
+    /// previous) is at this line and its message contains this. A case
+    /// has exactly one error more than it has `Also`s.
+    Also(Line, &'static str),
 }
 
 impl Check {
@@ -205,6 +235,8 @@ impl Check {
                 assert!(error.message().contains(part), "{}", error.message());
             }
             Check::Kind(is) => assert!(is(error.kind()), "{:?}", error.kind()),
+            // Checked with the document, in `check`.
+            Check::Also(..) => {}
         }
     }
 }
@@ -219,7 +251,7 @@ struct Case {
     checks: &'static [Check],
 }
 
-use Check::{Hint, Kind, Message, Pointer, PointerEndsWith};
+use Check::{Also, Hint, Kind, Message, Pointer, PointerEndsWith};
 
 const CASES: &[Case] = &[
     Case {
@@ -311,8 +343,8 @@ const CASES: &[Case] = &[
             "operationId: issue_short_term_token",
         ),
         line: Line::Of("operationId: issue_short_term_token"),
-        message: "operation `issue_short_term_token`: its method would be `issue_short_term_token`, like that of `issueShortTermToken`",
-        checks: &[Hint("differ only in case")],
+        message: "operationId `issue_short_term_token` would be the method `issue_short_term_token`, like operationId `issueShortTermToken` at #/paths/~1auth~1tokens~1short/post",
+        checks: &[Hint("differ only in case"), Kind(is_collision)],
     },
     Case {
         name: "schema names that become the same type",
@@ -321,8 +353,11 @@ const CASES: &[Case] = &[
             "    short_token_request:\n      type: string\n    ShortTokenRequest:\n",
         ),
         line: Line::Of("    ShortTokenRequest:\n"),
-        message: "schema `ShortTokenRequest` would be the type `ShortTokenRequest`, like schema `short_token_request`",
-        checks: &[Pointer("/components/schemas/ShortTokenRequest")],
+        message: "schema `ShortTokenRequest` would be the type `ShortTokenRequest`, like schema `short_token_request` at #/components/schemas/short_token_request",
+        checks: &[
+            Pointer("/components/schemas/ShortTokenRequest"),
+            Kind(is_collision),
+        ],
     },
     Case {
         name: "parameters that become the same argument",
@@ -331,10 +366,11 @@ const CASES: &[Case] = &[
             "          example: tok_lt_b8e0aa\n        - name: token-id\n          in: header\n          schema:\n            type: string\n      responses:",
         ),
         line: Line::Of("name: token-id"),
-        message: "parameter `token-id` (in header) would be the argument `token_id`, like `tokenId` (in path)",
-        checks: &[Pointer(
-            "/paths/~1auth~1tokens~1{tokenId}~1revoke/post/parameters/1/name",
-        )],
+        message: "operation `revokeToken`: parameter `token-id` (in header) would be the argument `token_id`, like parameter `tokenId` (in path) at #/paths/~1auth~1tokens~1{tokenId}~1revoke/post/parameters/0/name",
+        checks: &[
+            Pointer("/paths/~1auth~1tokens~1{tokenId}~1revoke/post/parameters/1/name"),
+            Kind(is_collision),
+        ],
     },
     Case {
         name: "properties that become the same field",
@@ -343,10 +379,11 @@ const CASES: &[Case] = &[
             "      properties:\n        long-token:\n          type: string\n        long_token:\n",
         ),
         line: Line::Of("        long_token:\n"),
-        message: "property `long_token` would be the field `long_token`, like property `long-token`",
-        checks: &[Pointer(
-            "/components/schemas/ShortTokenRequest/properties/long_token",
-        )],
+        message: "property `long_token` would be the field `long_token`, like property `long-token` at #/components/schemas/ShortTokenRequest/properties/long-token",
+        checks: &[
+            Pointer("/components/schemas/ShortTokenRequest/properties/long_token"),
+            Kind(is_collision),
+        ],
     },
     Case {
         name: "headers that become the same field",
@@ -355,8 +392,8 @@ const CASES: &[Case] = &[
             "          headers:\n            x_token_id:\n              schema:\n                type: string\n            X-Token-Id:\n",
         ),
         line: Line::Of("            X-Token-Id:\n"),
-        message: "response `201` header `X-Token-Id` would be the field `x_token_id`, like header `x_token_id`",
-        checks: &[Hint("ignore case")],
+        message: "operation `issueLongTermToken`: response `201` header `X-Token-Id` would be the field `x_token_id`, like header `x_token_id` at #/paths/~1auth~1tokens~1long/post/responses/201/headers/x_token_id",
+        checks: &[Hint("ignore case"), Kind(is_collision)],
     },
     Case {
         name: "two error body types on one operation",
@@ -398,7 +435,15 @@ const CASES: &[Case] = &[
         text: Text::Edit("        - name: tokenId\n", "        - name: token_id\n"),
         line: Line::Of("- name: token_id"),
         message: "path parameter `token_id` does not appear in the path",
-        checks: &[PointerEndsWith("/post/parameters/0")],
+        checks: &[
+            PointerEndsWith("/post/parameters/0"),
+            Hint("add `{token_id}` to the path"),
+            // Both halves of the mismatch, each at its own node.
+            Also(
+                Line::After("  /auth/tokens/{tokenId}/revoke:", "    post:"),
+                "the path `/auth/tokens/{tokenId}/revoke` uses `{tokenId}` but no path parameter declares it",
+            ),
+        ],
     },
     Case {
         // progenitor asserts that a JSON response has no `encoding`, which no
@@ -513,17 +558,99 @@ const CASES: &[Case] = &[
         message: "`x-secret: true` is set on a schema that is not `type: string`",
         checks: &[],
     },
+    Case {
+        // One pass finds them all, in the order the checks run: references,
+        // then operationIds, then patterns.
+        name: "several errors in one document are reported together",
+        text: Text::Edits(&[
+            (
+                "$ref: '#/components/schemas/ShortTokenRequest'",
+                "$ref: '#/components/schemas/ShortTokenReq'",
+            ),
+            ("operationId: revokeToken", "operationId: issueShortTermToken"),
+            (
+                "          description: The token ID to revoke\n          schema:\n            type: string\n",
+                "          description: The token ID to revoke\n          schema:\n            type: string\n            pattern: '^(tok_'\n",
+            ),
+        ]),
+        line: Line::Of("ShortTokenReq'"),
+        message: "`$ref: '#/components/schemas/ShortTokenReq'` points at nothing",
+        checks: &[
+            Kind(|k| matches!(k, SpecErrorKind::DanglingRef { .. })),
+            Also(
+                Line::Second("operationId: issueShortTermToken"),
+                "operationId `issueShortTermToken` is already used",
+            ),
+            Also(
+                Line::Of("pattern: '^(tok_'"),
+                "`pattern: ^(tok_` is not a regular expression",
+            ),
+        ],
+    },
+    Case {
+        // The operation's error responses would otherwise look like two
+        // body types (`AuthError` and the unresolved reference).
+        name: "a dangling reference in a shared response is reported once",
+        text: Text::Edit(
+            "    Error404:\n      description: Not found\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/AuthError'\n",
+            "    Error404:\n      description: Not found\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/AuthErr'\n",
+        ),
+        line: Line::Of("AuthErr'"),
+        message: "`$ref: '#/components/schemas/AuthErr'` points at nothing",
+        checks: &[Pointer(
+            "/components/responses/Error404/content/application~1json/schema/$ref",
+        )],
+    },
+    Case {
+        name: "a dangling response reference is reported once",
+        text: Text::Edit(
+            "$ref: '#/components/responses/Error404'",
+            "$ref: '#/components/responses/Error4040'",
+        ),
+        line: Line::Of("Error4040'"),
+        message: "`$ref: '#/components/responses/Error4040'` points at nothing",
+        checks: &[],
+    },
+    Case {
+        // The shape check names it; it is not also a missing operationId.
+        name: "an operationId that is not text is reported once",
+        text: Text::Edit("operationId: revokeToken", "operationId: [revokeToken]"),
+        line: Line::Of("operationId: [revokeToken]"),
+        message: "invalid type: sequence, expected a string",
+        checks: &[PointerEndsWith("~1revoke/post/operationId")],
+    },
 ];
 
-/// Breaks the spec as `case` says and checks the error it fails with.
+fn is_collision(kind: &SpecErrorKind) -> bool {
+    matches!(kind, SpecErrorKind::NameCollision { .. })
+}
+
+/// Breaks the spec as `case` says and checks the errors it fails with.
 fn check(case: &Case) {
     let text = match case.text {
         Text::Edit(from, to) => edited(from, to),
+        Text::Edits(edits) => edits.iter().fold(SPEC.to_owned(), |text, (from, to)| {
+            assert_eq!(text.matches(from).count(), 1, "`{from}` must occur once");
+            text.replacen(from, to, 1)
+        }),
         Text::Whole(text) => text.to_owned(),
     };
-    let error = expect_failure(&text, case.line.in_text(&text), case.message);
+    let error = expect_failures(&text, case.line.in_text(&text), case.message);
     for check in case.checks {
         check.assert_on(&error);
+    }
+    let also: Vec<(&Line, &str)> = case
+        .checks
+        .iter()
+        .filter_map(|check| match check {
+            Also(line, message) => Some((line, *message)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(error.len(), 1 + also.len(), "{error}");
+    for (each, (line, message)) in error.errors().iter().skip(1).zip(also) {
+        assert!(each.message().contains(message), "{each}");
+        assert_eq!(each.position().map(|p| p.line), line.in_text(&text), "{each}");
     }
 }
 
@@ -531,7 +658,7 @@ fn check(case: &Case) {
 /// above the list of their names.
 #[test]
 fn each_broken_spec_fails_with_its_message() {
-    assert_eq!(CASES.len(), 28);
+    assert_eq!(CASES.len(), 32);
     let mut names: Vec<&str> = CASES.iter().map(|case| case.name).collect();
     names.sort_unstable();
     names.dedup();
