@@ -671,3 +671,83 @@ fn each_broken_spec_fails_with_its_message() {
         .collect();
     assert!(failures.is_empty(), "failing cases: {failures:#?}");
 }
+
+/// The spec with `count` properties whose patterns do not compile, each on
+/// a line of its own: `(text, the one-based line of each pattern)`.
+fn with_bad_patterns(count: usize) -> (String, Vec<usize>) {
+    let properties: String = (0..count)
+        .map(|i| format!("        bad_{i}:\n          type: string\n          pattern: '(unclosed_{i}'\n"))
+        .collect();
+    let text = edited(
+        "      properties:\n        long_token:\n",
+        &format!("      properties:\n{properties}        long_token:\n"),
+    );
+    let lines = (0..count)
+        .map(|i| line_of(&text, &format!("'(unclosed_{i}'")))
+        .collect();
+    (text, lines)
+}
+
+/// More problems than the limit: the first 20 are listed, each where it
+/// is, and the rest counted in a last line, by the library, in `Display`
+/// and by the binary (checked in `expect_failures`).
+#[test]
+fn errors_past_the_limit_are_counted_not_listed() {
+    let (text, lines) = with_bad_patterns(25);
+    let error = expect_failures(&text, Some(lines[0]), "`pattern: (unclosed_0`");
+    assert_eq!(error.len(), c2m_auth_codegen::DEFAULT_ERROR_LIMIT);
+    assert_eq!(error.len(), 20);
+    assert_eq!(error.unlisted(), 5);
+    let listed: Vec<usize> = error
+        .errors()
+        .iter()
+        .filter_map(|each| each.position().map(|p| p.line))
+        .collect();
+    assert_eq!(listed, lines[..20]);
+    let last = "spec/auth.yaml: and 5 more errors (only the first 20 are listed)";
+    assert_eq!(error.report_lines().last().map(String::as_str), Some(last));
+    assert_eq!(error.report_lines().len(), 20 * 3 + 1);
+    assert!(error.to_string().ends_with(&format!("\nerror: {last}")));
+
+    // One past the limit is "1 more error".
+    let (text, _) = with_bad_patterns(21);
+    let error = generate_from_str(&text, NAME).expect_err("broken");
+    assert_eq!((error.len(), error.unlisted()), (20, 1));
+    assert!(
+        error.to_string().ends_with("and 1 more error (only the first 20 are listed)"),
+        "{error}"
+    );
+    // At the limit, nothing is counted.
+    let (text, _) = with_bad_patterns(20);
+    let error = generate_from_str(&text, NAME).expect_err("broken");
+    assert_eq!((error.len(), error.unlisted()), (20, 0));
+    assert!(!error.to_string().contains("more error"), "{error}");
+}
+
+#[test]
+fn the_limit_is_set_by_config() {
+    let (text, lines) = with_bad_patterns(5);
+    let dir = tempdir();
+    let path = dir.join("auth.yaml");
+    std::fs::write(&path, &text).expect("write the temporary spec");
+    let report = |limit: usize| {
+        c2m_auth_codegen::Config::new(&path)
+            .display_name(NAME)
+            .error_limit(limit)
+            .generate()
+            .expect_err("broken")
+    };
+    let error = report(2);
+    assert_eq!((error.len(), error.unlisted()), (2, 3));
+    assert_eq!(error.position().map(|p| p.line), Some(lines[0]));
+    assert_eq!(
+        error.report_lines().last().map(String::as_str),
+        Some("spec/auth.yaml: and 3 more errors (only the first 2 are listed)")
+    );
+    // No fewer than one.
+    let error = report(0);
+    assert_eq!((error.len(), error.unlisted()), (1, 4));
+    let error = report(100);
+    assert_eq!((error.len(), error.unlisted()), (5, 0));
+    let _ = std::fs::remove_dir_all(&dir);
+}

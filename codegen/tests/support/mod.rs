@@ -72,11 +72,27 @@ pub fn generate_bounded(text: &str, name: &str, limit: Duration) -> (Outcome, Du
     (outcome, started.elapsed())
 }
 
-/// Why `error` is not a located spec error, if it is not: every error must
-/// give a line and column, and a JSON pointer unless the text itself is not
-/// YAML (a syntax error is in no node). Errors that say they are a bug in
-/// the generator are not acceptable either.
+/// Why `error` is not a located spec error, if it is not: every error it
+/// lists must give a line and column, and a JSON pointer unless the text
+/// itself is not YAML (a syntax error is in no node). Errors that say they
+/// are a bug in the generator are not acceptable either, nor two errors at
+/// one node.
 pub fn unlocated(error: &SpecError) -> Option<String> {
+    let mut nodes = std::collections::BTreeSet::new();
+    for each in error.errors() {
+        if let Location::Node { pointer, .. } = each.location()
+            && !nodes.insert(pointer.clone())
+        {
+            return Some(format!("two errors at #{pointer}: {error}"));
+        }
+        if let Some(problem) = unlocated_one(each) {
+            return Some(problem);
+        }
+    }
+    None
+}
+
+fn unlocated_one(error: &SpecError) -> Option<String> {
     let report = error.report_lines().join("\n");
     let prefix = format!("{}:", error.file());
     let Some(position) = error.position() else {
