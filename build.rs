@@ -1,6 +1,7 @@
 //! Generates the client from `spec/auth.yaml` into `OUT_DIR` whenever the
-//! spec changes. A broken spec stops the build with one message naming the
-//! file and the line and column (or JSON pointer), and a hint.
+//! spec changes. A broken spec stops the build with every problem found
+//! (up to 20, then how many more), each naming the file and the line and
+//! column (and JSON pointer), with a hint.
 
 use std::path::PathBuf;
 
@@ -14,7 +15,8 @@ fn main() {
     };
     let out = PathBuf::from(out_dir).join("c2m_auth.rs");
     if let Err(error) = c2m_auth_codegen::Config::new(SPEC).write(&out) {
-        // `cargo::error` fails the build and shows each line as an error.
+        // `cargo::error` fails the build and shows each line as an error:
+        // every error's lines in turn, then "and N more errors" if any.
         for line in error.report_lines() {
             println!("cargo::error={line}");
         }

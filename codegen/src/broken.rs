@@ -67,7 +67,9 @@ impl<'p> Broken<'p> {
     /// Whether the node at `pointer` has a problem inside, or a `$ref`
     /// inside it leads to one.
     pub(crate) fn leads_to_problem(&self, pointer: &str) -> bool {
-        inside(self.problems.range(pointer.to_string()..), pointer).next().is_some()
+        inside(self.problems.range(pointer.to_string()..), pointer)
+            .next()
+            .is_some()
             || inside(self.references.range(pointer.to_string()..), pointer)
                 .any(|(_, target)| self.broken_targets.contains(target))
     }
@@ -130,8 +132,7 @@ mod tests {
             }}
         });
         let problems: BTreeSet<String> =
-            ["/components/responses/Bad/content/application~1json/schema/$ref".to_string()]
-                .into();
+            ["/components/responses/Bad/content/application~1json/schema/$ref".to_string()].into();
         let broken = Broken::find(&json, &problems);
         assert!(broken.leads_to_problem("/paths/~1a/get/responses"));
         assert!(broken.leads_to_problem("/paths/~1a/get/responses/404"));

@@ -463,7 +463,11 @@ impl SpecError {
     /// `FILE: and N more errors (only the first 20 are listed)`. `build.rs`
     /// prints each as a `cargo::error=` line.
     pub fn report_lines(&self) -> Vec<String> {
-        let mut lines: Vec<String> = self.errors().iter().flat_map(SpecError::own_lines).collect();
+        let mut lines: Vec<String> = self
+            .errors()
+            .iter()
+            .flat_map(SpecError::own_lines)
+            .collect();
         lines.extend(self.unlisted_line());
         lines
     }

@@ -20,11 +20,61 @@
 //! and the crate includes the result with
 //! `include!(concat!(env!("OUT_DIR"), "/c2m_auth.rs"));`.
 //!
-//! Every problem with the document, including those the underlying
-//! generator (progenitor) would panic on, comes back as a [`SpecError`] that
-//! names the file and the line and column or JSON pointer, with a hint.
 //! The generator reads only the spec it is given, writes only where it is
 //! told, and touches no network.
+//!
+//! # Spec errors
+//!
+//! Every problem with the document, including those the underlying
+//! generator (progenitor) would panic on, comes back in a [`SpecError`]:
+//! for each, the file, the line and column, the JSON pointer of the node
+//! and a hint. The generator works in three phases, and a phase that finds
+//! a problem is the last:
+//!
+//! 1. **Loading**: reading the file, parsing the YAML, the limits (at most
+//!    [`MAX_DOCUMENT_BYTES`] and [`MAX_NESTING`] levels, finite numbers) and
+//!    the version (`openapi: 3.0.x`). Each of these ends generation alone,
+//!    as the only error: nothing after it can read the document.
+//! 2. **Checking**, in one pass: the document's shape, its references and
+//!    cycles, security requirements, operationIds, names that would become
+//!    one Rust name ([`SpecErrorKind::NameCollision`]), what progenitor
+//!    cannot generate, patterns and secret marks. Every check runs, and
+//!    every problem is reported, in the order the checks run (and within
+//!    one, in the document's order), at most one per node. The first
+//!    [`Config::error_limit`] ([`DEFAULT_ERROR_LIMIT`], 20) are listed and
+//!    the rest counted: `and 5 more errors`. A check that follows
+//!    references skips a part of an operation that leads to a problem
+//!    already found (a dangling `$ref`, a mistyped object, a cycle), since
+//!    what it would find there follows from that problem.
+//! 3. **Generating**, from a document that passed the checks: progenitor
+//!    and the typed layer. What they refuse (a security scheme the client
+//!    cannot send, a response header it cannot parse, a construct
+//!    progenitor fails on) is reported alone.
+//!
+//! ```
+//! // Two problems: a reference to nothing, and one operationId twice.
+//! let spec = "openapi: 3.0.3
+//! info: {title: t, version: '1'}
+//! paths:
+//!   /a:
+//!     get:
+//!       operationId: fetch
+//!       responses: {'200': {$ref: '#/components/responses/Nope'}}
+//!   /b:
+//!     get:
+//!       operationId: fetch
+//!       responses: {'204': {description: done}}
+//! ";
+//! let error = c2m_auth_codegen::generate_from_str(spec, "api.yaml").expect_err("broken");
+//! assert_eq!(error.len(), 2);
+//! // The accessors describe the first; `errors()` lists each.
+//! assert!(error.message().contains("points at nothing"));
+//! let second = &error.errors()[1];
+//! assert_eq!(second.position().map(|p| (p.line, p.column)), Some((10, 7)));
+//! assert!(second.message().contains("operationId `fetch` is already used"));
+//! // `Display` (and `report_lines`, for build.rs) show them all.
+//! assert!(error.to_string().contains("api.yaml:10:7: operationId `fetch`"));
+//! ```
 
 #![deny(missing_docs)]
 
@@ -61,6 +111,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 
 pub use error::{DEFAULT_ERROR_LIMIT, Location, Named, SpecError, SpecErrorKind};
+pub use limits::{MAX_DOCUMENT_BYTES, MAX_NESTING};
 pub use locate::LineColumn;
 pub use snapshot::{REFRESH_VARIABLE, Snapshot, check_snapshot};
 

@@ -335,7 +335,14 @@ impl Reporter<'_, '_> {
 
     /// `name` at `pointer` becomes the same Rust name as `first` at
     /// `first_at`.
-    fn collision(&mut self, pointer: &str, what: Named, names: (&str, &str), first_at: String, rust_name: String) {
+    fn collision(
+        &mut self,
+        pointer: &str,
+        what: Named,
+        names: (&str, &str),
+        first_at: String,
+        rust_name: String,
+    ) {
         let (name, first) = names;
         let kind = SpecErrorKind::NameCollision {
             operation_id: self.operation_id.clone(),

@@ -47,17 +47,11 @@ fn line_after(text: &str, start: &str, anchor: &str) -> usize {
     text[..offset].matches('\n').count() + 1
 }
 
-/// Runs the library and the binary on `text`, checks what both must share,
-/// and returns the library's error for case-specific checks.
+/// Runs the library and the binary on `text`, checks what both must share
+/// (the first error's line and message; for every error, a position, a
+/// hint and its place in both reports), and returns the library's error
+/// for case-specific checks.
 fn expect_failure(text: &str, expected_line: Option<usize>, message_part: &str) -> SpecError {
-    let error = expect_failures(text, expected_line, message_part);
-    assert_eq!(error.len(), 1, "one error expected: {error}");
-    error
-}
-
-/// [`expect_failure`] for a document that may have several errors: the
-/// first is checked, and every one must be located with a hint.
-fn expect_failures(text: &str, expected_line: Option<usize>, message_part: &str) -> SpecError {
     let error = match generate_from_str(text, NAME) {
         Ok(_) => panic!("the broken spec generated code"),
         Err(error) => error,
@@ -567,7 +561,10 @@ const CASES: &[Case] = &[
                 "$ref: '#/components/schemas/ShortTokenRequest'",
                 "$ref: '#/components/schemas/ShortTokenReq'",
             ),
-            ("operationId: revokeToken", "operationId: issueShortTermToken"),
+            (
+                "operationId: revokeToken",
+                "operationId: issueShortTermToken",
+            ),
             (
                 "          description: The token ID to revoke\n          schema:\n            type: string\n",
                 "          description: The token ID to revoke\n          schema:\n            type: string\n            pattern: '^(tok_'\n",
@@ -635,7 +632,7 @@ fn check(case: &Case) {
         }),
         Text::Whole(text) => text.to_owned(),
     };
-    let error = expect_failures(&text, case.line.in_text(&text), case.message);
+    let error = expect_failure(&text, case.line.in_text(&text), case.message);
     for check in case.checks {
         check.assert_on(&error);
     }
@@ -650,7 +647,11 @@ fn check(case: &Case) {
     assert_eq!(error.len(), 1 + also.len(), "{error}");
     for (each, (line, message)) in error.errors().iter().skip(1).zip(also) {
         assert!(each.message().contains(message), "{each}");
-        assert_eq!(each.position().map(|p| p.line), line.in_text(&text), "{each}");
+        assert_eq!(
+            each.position().map(|p| p.line),
+            line.in_text(&text),
+            "{each}"
+        );
     }
 }
 
@@ -676,7 +677,11 @@ fn each_broken_spec_fails_with_its_message() {
 /// a line of its own: `(text, the one-based line of each pattern)`.
 fn with_bad_patterns(count: usize) -> (String, Vec<usize>) {
     let properties: String = (0..count)
-        .map(|i| format!("        bad_{i}:\n          type: string\n          pattern: '(unclosed_{i}'\n"))
+        .map(|i| {
+            format!(
+                "        bad_{i}:\n          type: string\n          pattern: '(unclosed_{i}'\n"
+            )
+        })
         .collect();
     let text = edited(
         "      properties:\n        long_token:\n",
@@ -690,11 +695,11 @@ fn with_bad_patterns(count: usize) -> (String, Vec<usize>) {
 
 /// More problems than the limit: the first 20 are listed, each where it
 /// is, and the rest counted in a last line, by the library, in `Display`
-/// and by the binary (checked in `expect_failures`).
+/// and by the binary (checked in `expect_failure`).
 #[test]
 fn errors_past_the_limit_are_counted_not_listed() {
     let (text, lines) = with_bad_patterns(25);
-    let error = expect_failures(&text, Some(lines[0]), "`pattern: (unclosed_0`");
+    let error = expect_failure(&text, Some(lines[0]), "`pattern: (unclosed_0`");
     assert_eq!(error.len(), c2m_auth_codegen::DEFAULT_ERROR_LIMIT);
     assert_eq!(error.len(), 20);
     assert_eq!(error.unlisted(), 5);
@@ -714,7 +719,9 @@ fn errors_past_the_limit_are_counted_not_listed() {
     let error = generate_from_str(&text, NAME).expect_err("broken");
     assert_eq!((error.len(), error.unlisted()), (20, 1));
     assert!(
-        error.to_string().ends_with("and 1 more error (only the first 20 are listed)"),
+        error
+            .to_string()
+            .ends_with("and 1 more error (only the first 20 are listed)"),
         "{error}"
     );
     // At the limit, nothing is counted.
