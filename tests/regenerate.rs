@@ -190,9 +190,21 @@ fn editing_the_spec_regenerates_and_a_broken_spec_fails_the_build_clearly() {
     assert!(stderr.contains("invalid YAML"), "{stderr}");
     assert!(stderr.contains("= hint: "), "{stderr}");
 
-    // A dangling reference: file, line and column, and the JSON pointer.
-    with("    RegenerateProbe:\n      $ref: '#/components/schemas/NoSuchSchema'\n");
+    // A dangling reference: file, line and column, and the JSON pointer;
+    // and beside it, in the same build, a pattern that does not compile.
+    with(
+        "    RegenerateProbe:\n      $ref: '#/components/schemas/NoSuchSchema'\n    RegenerateOther:\n      type: string\n      pattern: '(unclosed'\n",
+    );
     let stderr = copy.failure();
+    let line = copy.line_of("pattern: '(unclosed'");
+    assert!(
+        stderr.contains(&format!("spec/auth.yaml:{line}:7: `pattern: (unclosed` is not")),
+        "expected line {line}: {stderr}"
+    );
+    assert!(
+        stderr.contains("--> at #/components/schemas/RegenerateOther/pattern"),
+        "{stderr}"
+    );
     let line = copy.line_of("NoSuchSchema'");
     assert!(
         stderr.contains(&format!("spec/auth.yaml:{line}:")),
