@@ -198,7 +198,9 @@ fn editing_the_spec_regenerates_and_a_broken_spec_fails_the_build_clearly() {
     let stderr = copy.failure();
     let line = copy.line_of("pattern: '(unclosed'");
     assert!(
-        stderr.contains(&format!("spec/auth.yaml:{line}:7: `pattern: (unclosed` is not")),
+        stderr.contains(&format!(
+            "spec/auth.yaml:{line}:7: `pattern: (unclosed` is not"
+        )),
         "expected line {line}: {stderr}"
     );
     assert!(

@@ -12,7 +12,9 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data)
         && let Err(error) = c2m_auth_codegen::generate_from_str(text, "fuzz.yaml")
     {
-        // Every error is located: a line and column, always.
-        assert!(error.position().is_some(), "an unlocated error: {error}");
+        // Every error listed is located: a line and column, always.
+        for each in error.errors() {
+            assert!(each.position().is_some(), "an unlocated error: {each}");
+        }
     }
 });
