@@ -103,6 +103,17 @@ pub enum SpecErrorKind {
         /// What to do instead.
         hint: String,
     },
+    /// An overlay writes a mapping where an earlier document has a scalar
+    /// or a sequence (or the other way round): the merge rule cannot
+    /// settle it. Reported in the overlay, naming the earlier place.
+    OverlayConflict {
+        /// What the overlay has there: `a mapping`, `a string`, …
+        overlay_has: String,
+        /// What the earlier document has there.
+        earlier_has: String,
+        /// The earlier place, as `file:line:column`.
+        earlier_at: String,
+    },
     /// The underlying generator (progenitor) refused or failed on the document.
     Generator {
         /// The operation it was working on, if known.
@@ -257,6 +268,13 @@ impl SpecErrorKind {
                 Some(id) => format!("operation `{id}`: the generator failed: {reason}"),
                 None => format!("the generator failed: {reason}"),
             },
+            Self::OverlayConflict {
+                overlay_has,
+                earlier_has,
+                earlier_at,
+            } => format!(
+                "the overlay has {overlay_has} here, where {earlier_at} has {earlier_has}: the merge cannot combine them"
+            ),
             Self::Unparsable { reason } => {
                 format!("the generated code is not valid Rust: {reason}")
             }
@@ -302,6 +320,9 @@ impl SpecErrorKind {
             Self::Unsupported { hint, .. } => hint.clone(),
             Self::Generator { .. } => {
                 "progenitor does not support a construct there: simplify or remove it (the message above names it)".into()
+            }
+            Self::OverlayConflict { .. } => {
+                "write the same kind of node in both files (mappings merge key by key; a scalar or sequence in the overlay replaces the earlier one)".into()
             }
             Self::Unparsable { .. } => {
                 "this is a bug in c2m-auth-codegen; please report it with the spec".into()

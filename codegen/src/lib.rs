@@ -90,6 +90,7 @@ mod locate;
 mod model;
 mod naming;
 mod nulls;
+mod overlay;
 mod paths;
 mod preprocess;
 pub mod review;
@@ -115,13 +116,14 @@ pub use limits::{MAX_DOCUMENT_BYTES, MAX_NESTING};
 pub use locate::LineColumn;
 pub use snapshot::{REFRESH_VARIABLE, Snapshot, check_snapshot};
 
-use validate::Document;
+use validate::{Document, Layer};
 
 /// What to generate from and how to name it: the entry point, shaped like
 /// `prost_build::Config`.
 #[derive(Clone, Debug)]
 pub struct Config {
     spec: PathBuf,
+    overlays: Vec<PathBuf>,
     display_name: Option<String>,
     runtime_crate: String,
     client_path: Option<String>,
@@ -146,11 +148,23 @@ impl Config {
     pub fn new(spec: impl Into<PathBuf>) -> Self {
         Self {
             spec: spec.into(),
+            overlays: Vec::new(),
             display_name: None,
             runtime_crate: DEFAULT_RUNTIME_CRATE.to_string(),
             client_path: None,
             error_limit: DEFAULT_ERROR_LIMIT,
         }
+    }
+
+    /// Merges the document at `path` into the spec before generating, by
+    /// the rule upstream merges its C2M API v2 overlays with: mappings
+    /// merge key by key, the overlay's scalars and sequences win, and under
+    /// `paths` the overlay only adds paths the spec lacks. Overlays apply in
+    /// the order given. An error is reported in the file that wrote the
+    /// node; a mapping against a scalar is an error naming both places.
+    pub fn overlay(&mut self, path: impl Into<PathBuf>) -> &mut Self {
+        self.overlays.push(path.into());
+        self
     }
 
     /// How many errors a [`SpecError`] lists at most (at least one);
@@ -192,18 +206,19 @@ impl Config {
             .unwrap_or_else(|| self.spec.display().to_string())
     }
 
-    /// Reads the spec and returns the generated, formatted Rust source.
+    /// Reads the spec (and its overlays) and returns the generated,
+    /// formatted Rust source.
     pub fn generate(&self) -> Result<String, SpecError> {
         let name = self.name();
-        let text = fs::read_to_string(&self.spec).map_err(|e| {
-            SpecError::new(
-                &name,
-                Location::File,
-                SpecErrorKind::Unreadable {
-                    reason: e.to_string(),
-                },
-            )
-        })?;
+        let mut files = vec![(read_spec(&self.spec, &name)?, name)];
+        for overlay in &self.overlays {
+            let name = overlay.display().to_string();
+            files.push((read_spec(overlay, &name)?, name));
+        }
+        let sources: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(text, name)| (text.as_str(), name.as_str()))
+            .collect();
         let client_path = self
             .client_path
             .clone()
@@ -213,7 +228,7 @@ impl Config {
             client_path: &client_path,
             error_limit: self.error_limit,
         };
-        generate(&text, &name, &target)
+        generate(&sources, &target)
     }
 
     /// Generates and writes the source to `out`, leaving the file untouched
@@ -234,6 +249,19 @@ impl Config {
             )
         })
     }
+}
+
+/// The text of the spec file at `path`, named `name` in messages.
+fn read_spec(path: &Path, name: &str) -> Result<String, SpecError> {
+    fs::read_to_string(path).map_err(|e| {
+        SpecError::new(
+            name,
+            Location::File,
+            SpecErrorKind::Unreadable {
+                reason: e.to_string(),
+            },
+        )
+    })
 }
 
 /// Writes `contents` to `path` unless it already holds exactly that,
@@ -268,7 +296,23 @@ pub fn generate_from_str(text: &str, file: &str) -> Result<String, SpecError> {
         client_path: DEFAULT_RUNTIME_CRATE,
         error_limit: DEFAULT_ERROR_LIMIT,
     };
-    generate(text, file, &target)
+    generate(&[(text, file)], &target)
+}
+
+/// [`generate_from_str`] for a base document and overlays merged into it
+/// in order (as [`Config::overlay`] does), each given as `(text, file)`.
+pub fn generate_merged_from_str(
+    base: (&str, &str),
+    overlays: &[(&str, &str)],
+) -> Result<String, SpecError> {
+    let target = Target {
+        runtime_crate: DEFAULT_RUNTIME_CRATE,
+        client_path: DEFAULT_RUNTIME_CRATE,
+        error_limit: DEFAULT_ERROR_LIMIT,
+    };
+    let mut sources = vec![base];
+    sources.extend_from_slice(overlays);
+    generate(&sources, &target)
 }
 
 /// What [`Config`] says beside the spec: the names the code uses, and how
@@ -279,12 +323,15 @@ struct Target<'a> {
     error_limit: usize,
 }
 
-fn generate(text: &str, file: &str, target: &Target<'_>) -> Result<String, SpecError> {
+/// Generates from `sources`, `(text, file)` each: the spec, then its
+/// overlays (see [`Config::overlay`]).
+fn generate(sources: &[(&str, &str)], target: &Target<'_>) -> Result<String, SpecError> {
     let Target {
         runtime_crate,
         client_path,
         error_limit,
     } = *target;
+    let file = sources.first().map_or("spec", |(_, file)| *file);
     if let Some(reason) = naming::crate_name_problem(runtime_crate) {
         return Err(generator_error(
             file,
@@ -297,13 +344,17 @@ fn generate(text: &str, file: &str, target: &Target<'_>) -> Result<String, SpecE
             format!("the path set in `Config::client_path`: {reason}"),
         ));
     }
-    limits::check_size(text, file)?;
-    let text = &*limits::normalise(text);
-    let json = load_normalised(text, file)?;
+    let loaded = load_sources(sources)?;
+    let layers: Vec<Layer<'_>> = loaded
+        .iter()
+        .map(|(text, file, json)| Layer { file, text, json })
+        .collect();
+    let json = merged(&layers)?;
     let doc = Document {
         file,
-        text,
+        text: layers.first().map_or("", |layer| layer.text),
         json: &json,
+        layers: if layers.len() > 1 { &layers } else { &[] },
     };
     check_document(&doc, error_limit)?;
     let model = model::Spec::build(&json);
@@ -311,6 +362,54 @@ fn generate(text: &str, file: &str, target: &Target<'_>) -> Result<String, SpecE
     let mut raw = progenitor_output(&doc, &spec, runtime_crate)?;
     let typed = typed_layer(&doc, &model, &mut raw, (runtime_crate, client_path))?;
     Ok(assemble(&doc, &spec, raw, typed))
+}
+
+/// Each source size-checked, normalised and loaded, as `(text, file, json)`;
+/// a loading error ends generation alone.
+fn load_sources<'s>(
+    sources: &[(&str, &'s str)],
+) -> Result<Vec<(String, &'s str, serde_json::Value)>, SpecError> {
+    sources
+        .iter()
+        .map(|(text, file)| {
+            limits::check_size(text, file)?;
+            let text = limits::normalise(text).into_owned();
+            let json = load_normalised(&text, file)?;
+            Ok((text, *file, json))
+        })
+        .collect()
+}
+
+/// The layers merged into one document, base first; each conflict is an
+/// error in the overlay, naming the earlier place.
+fn merged(layers: &[Layer<'_>]) -> Result<serde_json::Value, SpecError> {
+    let Some((base, overlays)) = layers.split_first() else {
+        return Ok(serde_json::Value::Null);
+    };
+    let mut json = base.json.clone();
+    let overlay_json: Vec<&serde_json::Value> = overlays.iter().map(|l| l.json).collect();
+    let conflicts = overlay::merge(&mut json, &overlay_json);
+    if conflicts.is_empty() {
+        return Ok(json);
+    }
+    let mut problems = error::Problems::new(DEFAULT_ERROR_LIMIT);
+    for conflict in conflicts {
+        let earlier = &layers[overlay::origin(
+            &conflict.pointer,
+            base.json,
+            &overlay_json[..conflict.overlay],
+        )];
+        let at = locate::locate_nearest(earlier.text, &conflict.pointer);
+        let layer = &overlays[conflict.overlay];
+        let overlay_doc = Document::single(layer.file, layer.text, layer.json);
+        let kind = SpecErrorKind::OverlayConflict {
+            overlay_has: conflict.overlay_kind.to_string(),
+            earlier_has: conflict.merged_kind.to_string(),
+            earlier_at: format!("{}:{at}", earlier.file),
+        };
+        overlay_doc.report(&mut problems, &conflict.pointer, kind);
+    }
+    problems.into_result().map(|()| json)
 }
 
 /// A failure of the generator itself, not of a place in the document.
@@ -452,9 +551,16 @@ fn assemble(
     module.content = Some((Default::default(), raw.items));
     syntax.items.insert(0, syn::Item::Mod(module));
     let body = prettyplease::unparse(&syntax);
+    let from = match doc.layers.split_first() {
+        Some((base, overlays)) => {
+            let overlays: Vec<&str> = overlays.iter().map(|layer| layer.file).collect();
+            format!("{} with the overlay {}", base.file, overlays.join(", "))
+        }
+        None => doc.file.to_string(),
+    };
     format!(
-        "// @generated by c2m-auth-codegen from {} ({} {}). Do not edit: change the spec and rebuild.\n\n{body}",
-        doc.file, spec.info.title, spec.info.version
+        "// @generated by c2m-auth-codegen from {from} ({} {}). Do not edit: change the spec and rebuild.\n\n{body}",
+        spec.info.title, spec.info.version
     )
 }
 
@@ -487,11 +593,7 @@ pub fn load_document(text: &str, file: &str) -> Result<serde_json::Value, SpecEr
 /// [`load_document`] for text already size-checked and normalised.
 fn load_normalised(text: &str, file: &str) -> Result<serde_json::Value, SpecError> {
     let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| yaml_error(file, &e))?;
-    let unchecked = Document {
-        file,
-        text,
-        json: &serde_json::Value::Null,
-    };
+    let unchecked = Document::single(file, text, &serde_json::Value::Null);
     limits::check_value(&unchecked, &yaml)?;
     let json: serde_json::Value = serde_json::to_value(&yaml).map_err(|e| {
         unchecked.error_at(
@@ -501,11 +603,7 @@ fn load_normalised(text: &str, file: &str) -> Result<serde_json::Value, SpecErro
             },
         )
     })?;
-    validate::check_version(&Document {
-        file,
-        text,
-        json: &json,
-    })?;
+    validate::check_version(&Document::single(file, text, &json))?;
     Ok(json)
 }
 
@@ -687,20 +785,26 @@ mod tests {
     fn a_runtime_crate_name_code_cannot_write_is_an_error() {
         let spec = include_str!("../tests/fixtures/auth.yaml");
         for bad in ["c2m auth", "9lives", "self", "a::b"] {
-            let error = match super::generate(spec, "auth.yaml", &target(bad, "c2m_auth")) {
+            let error = match super::generate(&[(spec, "auth.yaml")], &target(bad, "c2m_auth")) {
                 Ok(_) => panic!("{bad:?} was accepted"),
                 Err(error) => error.to_string(),
             };
             assert!(error.contains("Config::runtime_crate"), "{error}");
             assert!(error.contains(bad), "{error}");
         }
-        assert!(super::generate(spec, "auth.yaml", &target("my-runtime", "c2m_auth")).is_ok());
+        assert!(super::generate(&[(spec, "auth.yaml")], &target("my-runtime", "c2m_auth")).is_ok());
         for bad in ["", "a b", "a::", "::a", "a::self"] {
             assert!(
-                super::generate(spec, "auth.yaml", &target("c2m_auth", bad)).is_err(),
+                super::generate(&[(spec, "auth.yaml")], &target("c2m_auth", bad)).is_err(),
                 "{bad:?}"
             );
         }
-        assert!(super::generate(spec, "auth.yaml", &target("c2m_auth", "my_client::auth")).is_ok());
+        assert!(
+            super::generate(
+                &[(spec, "auth.yaml")],
+                &target("c2m_auth", "my_client::auth")
+            )
+            .is_ok()
+        );
     }
 }

@@ -28,11 +28,7 @@ pub(crate) fn check_size(text: &str, file: &str) -> Result<(), crate::SpecError>
     if text.len() <= MAX_DOCUMENT_BYTES {
         return Ok(());
     }
-    let doc = Document {
-        file,
-        text: "",
-        json: &serde_json::Value::Null,
-    };
+    let doc = Document::single(file, "", &serde_json::Value::Null);
     Err(doc.error_at(
         "",
         SpecErrorKind::Unsupported {

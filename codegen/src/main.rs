@@ -1,8 +1,10 @@
 //! `c2m-auth-codegen`: generate, check or compare OpenAPI documents.
 //!
 //! ```text
-//! c2m-auth-codegen generate SPEC [--out FILE]   print (or write) the generated Rust
-//! c2m-auth-codegen check SPEC                   only report errors in the spec
+//! c2m-auth-codegen generate SPEC [--overlay FILE]... [--out FILE]
+//!                                               print (or write) the generated Rust,
+//!                                               the overlays merged into SPEC in order
+//! c2m-auth-codegen check SPEC [--overlay FILE]...  only report errors in the spec
 //! c2m-auth-codegen diff OLD NEW                 API change report, as Markdown
 //! c2m-auth-codegen diff --base REV [NEW]        the same, OLD being NEW at git revision REV
 //!     … --check-version FROM TO                 and check the version bump FROM → TO
@@ -24,8 +26,8 @@ use c2m_auth_codegen::bump::{Check, Version, manifest_version};
 use c2m_auth_codegen::review::{Sources, failure_markdown, review};
 use c2m_auth_codegen::{Config, diff, load_document};
 
-const USAGE: &str = "usage: c2m-auth-codegen generate SPEC [--out FILE]
-       c2m-auth-codegen check SPEC
+const USAGE: &str = "usage: c2m-auth-codegen generate SPEC [--overlay FILE]... [--out FILE]
+       c2m-auth-codegen check SPEC [--overlay FILE]...
        c2m-auth-codegen diff OLD NEW [--check-version FROM TO]
        c2m-auth-codegen diff --base REV [NEW] [--check-version FROM TO]
                         (NEW defaults to spec/auth.yaml; FROM and TO are versions or Cargo.toml files)
@@ -41,13 +43,21 @@ fn main() -> ExitCode {
         args.truncate(args.len() - 3);
     }
     let outcome = match args.as_slice() {
-        ["generate", spec] => Config::new(spec)
-            .generate()
-            .map(|source| print!("{source}")),
-        ["generate", spec, "--out", out] => Config::new(spec).write(out).map(|_| ()),
-        ["check", spec] => Config::new(spec)
-            .generate()
-            .map(|_| eprintln!("{spec}: ok")),
+        [command @ ("generate" | "check"), spec, options @ ..] => {
+            let Some((config, out)) = generation(spec, options) else {
+                eprintln!("{USAGE}");
+                return ExitCode::from(2);
+            };
+            match (*command, out) {
+                ("check", None) => config.generate().map(|_| eprintln!("{spec}: ok")),
+                ("check", Some(_)) => {
+                    eprintln!("{USAGE}");
+                    return ExitCode::from(2);
+                }
+                (_, Some(out)) => config.write(out).map(|_| ()),
+                (_, None) => config.generate().map(|source| print!("{source}")),
+            }
+        }
         ["diff", "--base", base] => {
             return run_diff(Old::Revision(base), "spec/auth.yaml", versions);
         }
@@ -70,6 +80,24 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The `Config` for `SPEC` and its options (`--overlay FILE`, repeated,
+/// and `--out FILE`), with where to write; `None` on bad usage.
+fn generation<'a>(spec: &str, mut options: &[&'a str]) -> Option<(Config, Option<&'a str>)> {
+    let mut config = Config::new(spec);
+    let mut out = None;
+    while let [flag, value, rest @ ..] = options {
+        match *flag {
+            "--overlay" => {
+                config.overlay(value);
+            }
+            "--out" if out.is_none() => out = Some(*value),
+            _ => return None,
+        }
+        options = rest;
+    }
+    options.is_empty().then_some((config, out))
 }
 
 enum Old<'a> {

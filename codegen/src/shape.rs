@@ -486,11 +486,7 @@ mod tests {
 
     /// The pointers of the problems found, in the order found.
     fn error_pointers(json: &Value) -> Vec<String> {
-        let doc = Document {
-            file: "t.yaml",
-            text: "",
-            json,
-        };
+        let doc = Document::single("t.yaml", "", json);
         let mut problems = Problems::new(100);
         check(&doc, &mut problems);
         let Err(error) = problems.into_result() else {

@@ -20,20 +20,51 @@ pub(crate) struct Document<'a> {
     pub file: &'a str,
     pub text: &'a str,
     pub json: &'a Value,
+    /// With overlays, the files merged into `json`, the base first: an
+    /// error is placed in the file that wrote its node. Empty for one file.
+    pub layers: &'a [Layer<'a>],
 }
 
-impl Document<'_> {
+/// One of the files an overlaid document was merged from.
+pub(crate) struct Layer<'a> {
+    pub file: &'a str,
+    pub text: &'a str,
+    pub json: &'a Value,
+}
+
+impl<'a> Document<'a> {
+    /// A document read from one file.
+    pub fn single(file: &'a str, text: &'a str, json: &'a Value) -> Self {
+        Document {
+            file,
+            text,
+            json,
+            layers: &[],
+        }
+    }
+
     /// An error at the node `pointer`, with its line and column (or its
     /// nearest ancestor's, when the node is not in the text).
     pub fn error_at(&self, pointer: &str, kind: SpecErrorKind) -> SpecError {
+        let (file, text) = self.origin(pointer);
         SpecError::new(
-            self.file,
+            file,
             Location::Node {
                 pointer: pointer.to_string(),
-                position: Some(locate_nearest(self.text, pointer)),
+                position: Some(locate_nearest(text, pointer)),
             },
             kind,
         )
+    }
+
+    /// The file, and its text, that wrote the node at `pointer`.
+    fn origin(&self, pointer: &str) -> (&'a str, &'a str) {
+        let Some((base, overlays)) = self.layers.split_first() else {
+            return (self.file, self.text);
+        };
+        let overlays: Vec<&Value> = overlays.iter().map(|layer| layer.json).collect();
+        let layer = &self.layers[crate::overlay::origin(pointer, base.json, &overlays)];
+        (layer.file, layer.text)
     }
 
     /// Reports a problem at the node `pointer` into `problems` (which
