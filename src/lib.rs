@@ -1,8 +1,10 @@
-//! A typed Rust client for the Click2Mail **C2M API v2 — Auth Overlay**: issue
-//! long-term tokens, exchange them for short-term tokens, and revoke tokens.
+//! A typed Rust client for the Click2Mail **C2M API v2**: submit mail jobs,
+//! and issue, exchange and revoke the tokens that authorize them.
 //!
-//! The client is generated at build time from `spec/auth.yaml`, the OpenAPI
-//! document the other languages' clients come from, so it cannot drift from
+//! The client is generated at build time from upstream's base document
+//! (`spec/c2m-api-v2-base.yaml`, the job operations) with the auth overlay
+//! (`spec/auth.yaml`, the token operations) merged in, as the other
+//! languages' clients were, so it cannot drift from
 //! the published API: edit the spec, run `cargo build`, and the methods and
 //! types follow. What the spec says, the types enforce:
 //!

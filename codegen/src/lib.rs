@@ -590,6 +590,17 @@ pub fn load_document(text: &str, file: &str) -> Result<serde_json::Value, SpecEr
     load_normalised(&limits::normalise(text), file)
 }
 
+/// [`load_document`] for a base document and overlays merged into it in
+/// order, each `(text, file)`, as [`Config::overlay`] merges them.
+pub fn load_merged(files: &[(&str, &str)]) -> Result<serde_json::Value, SpecError> {
+    let loaded = load_sources(files)?;
+    let layers: Vec<Layer<'_>> = loaded
+        .iter()
+        .map(|(text, file, json)| Layer { file, text, json })
+        .collect();
+    merged(&layers)
+}
+
 /// [`load_document`] for text already size-checked and normalised.
 fn load_normalised(text: &str, file: &str) -> Result<serde_json::Value, SpecError> {
     let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| yaml_error(file, &e))?;

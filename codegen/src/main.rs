@@ -5,6 +5,8 @@
 //!                                               print (or write) the generated Rust,
 //!                                               the overlays merged into SPEC in order
 //! c2m-auth-codegen check SPEC [--overlay FILE]...  only report errors in the spec
+//! c2m-auth-codegen merge SPEC [--overlay FILE]... [--out FILE]
+//!                                               print (or write) the merged document, as JSON
 //! c2m-auth-codegen diff OLD NEW                 API change report, as Markdown
 //! c2m-auth-codegen diff --base REV [NEW]        the same, OLD being NEW at git revision REV
 //!     … --check-version FROM TO                 and check the version bump FROM → TO
@@ -28,6 +30,7 @@ use c2m_auth_codegen::{Config, diff, load_document};
 
 const USAGE: &str = "usage: c2m-auth-codegen generate SPEC [--overlay FILE]... [--out FILE]
        c2m-auth-codegen check SPEC [--overlay FILE]...
+       c2m-auth-codegen merge SPEC [--overlay FILE]... [--out FILE]
        c2m-auth-codegen diff OLD NEW [--check-version FROM TO]
        c2m-auth-codegen diff --base REV [NEW] [--check-version FROM TO]
                         (NEW defaults to spec/auth.yaml; FROM and TO are versions or Cargo.toml files)
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
         args.truncate(args.len() - 3);
     }
     let outcome = match args.as_slice() {
+        ["merge", spec, options @ ..] => return run_merge(spec, options),
         [command @ ("generate" | "check"), spec, options @ ..] => {
             let Some((config, out)) = generation(spec, options) else {
                 eprintln!("{USAGE}");
@@ -82,22 +86,78 @@ fn main() -> ExitCode {
     }
 }
 
-/// The `Config` for `SPEC` and its options (`--overlay FILE`, repeated,
-/// and `--out FILE`), with where to write; `None` on bad usage.
-fn generation<'a>(spec: &str, mut options: &[&'a str]) -> Option<(Config, Option<&'a str>)> {
-    let mut config = Config::new(spec);
-    let mut out = None;
+/// Prints (or writes) the merged document as JSON, for tools that read one
+/// document (Prism, schemathesis).
+fn run_merge(spec: &str, options: &[&str]) -> ExitCode {
+    let Some((overlays, out)) = overlays_and_out(options) else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let mut files = vec![spec];
+    files.extend(&overlays);
+    let mut texts = Vec::new();
+    for file in &files {
+        match std::fs::read_to_string(file) {
+            Ok(text) => texts.push(text),
+            Err(error) => {
+                eprintln!("error: cannot read {file}: {error}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let sources: Vec<(&str, &str)> = texts
+        .iter()
+        .map(String::as_str)
+        .zip(files.iter().copied())
+        .collect();
+    let merged = match c2m_auth_codegen::load_merged(&sources) {
+        Ok(merged) => merged,
+        Err(error) => {
+            eprintln!("{error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let text = format!("{merged:#}\n");
+    let written = match out {
+        Some(out) => c2m_auth_codegen::write_if_changed(Path::new(out), &text).map(|_| ()),
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: cannot write the merged document: {error}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `--overlay FILE` (repeated) and `--out FILE`, in any order; `None` on
+/// anything else.
+fn overlays_and_out<'a>(mut options: &[&'a str]) -> Option<(Vec<&'a str>, Option<&'a str>)> {
+    let (mut overlays, mut out) = (Vec::new(), None);
     while let [flag, value, rest @ ..] = options {
         match *flag {
-            "--overlay" => {
-                config.overlay(value);
-            }
+            "--overlay" => overlays.push(*value),
             "--out" if out.is_none() => out = Some(*value),
             _ => return None,
         }
         options = rest;
     }
-    options.is_empty().then_some((config, out))
+    options.is_empty().then_some((overlays, out))
+}
+
+/// The `Config` for `SPEC` and its options (`--overlay FILE`, repeated,
+/// and `--out FILE`), with where to write; `None` on bad usage.
+fn generation<'a>(spec: &str, options: &[&'a str]) -> Option<(Config, Option<&'a str>)> {
+    let (overlays, out) = overlays_and_out(options)?;
+    let mut config = Config::new(spec);
+    for overlay in overlays {
+        config.overlay(overlay);
+    }
+    Some((config, out))
 }
 
 enum Old<'a> {

@@ -2,16 +2,17 @@
 //! `c2m-auth-codegen review BASE HEAD` prints, and what a pull request's
 //! comment shows.
 //!
-//! It reads the spec and `Cargo.toml` at both revisions with `git show`,
-//! and reports the version check, the verdict table, the spec's unified
-//! diff and the generated public API's diff.
+//! It reads the spec files and `Cargo.toml` at both revisions with `git
+//! show`, and reports the version check, the verdict table (for a spec of
+//! several files, with the file each change comes from), each file's
+//! unified diff and the generated public API's diff.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::api::{ApiDiff, fenced, public_api};
 use crate::bump::{Check, manifest_version};
-use crate::{diff, generate_from_str, load_document};
+use crate::{diff, generate_merged_from_str, load_merged};
 
 /// The hidden line that marks the review's pull-request comment, so that a
 /// later run updates that comment instead of adding another.
@@ -26,8 +27,10 @@ const SPEC_DIFF_LIMIT: usize = 40_000;
 pub struct Sources {
     /// The git work tree (or any directory inside it).
     pub repository: PathBuf,
-    /// The spec's path in the repository.
+    /// The spec's path in the repository: the base document.
     pub spec: String,
+    /// The overlays merged into it, in order (see `Config::overlay`).
+    pub overlays: Vec<String>,
     /// The manifest whose `[package]` version is checked.
     pub manifest: String,
 }
@@ -36,7 +39,8 @@ impl Default for Sources {
     fn default() -> Self {
         Sources {
             repository: PathBuf::from("."),
-            spec: "spec/auth.yaml".to_string(),
+            spec: "spec/c2m-api-v2-base.yaml".to_string(),
+            overlays: vec!["spec/auth.yaml".to_string()],
             manifest: "Cargo.toml".to_string(),
         }
     }
@@ -55,9 +59,42 @@ pub struct Review {
 /// One side of the change, read from git.
 struct Side {
     label: String,
-    spec_name: String,
-    spec: String,
+    /// Each spec file as `(name@revision, text)`, the base first.
+    files: Vec<(String, String)>,
     manifest: String,
+}
+
+impl Side {
+    /// The files as `(text, name)`, with file `swap` taken from `other`.
+    fn sources<'s>(&'s self, swap: Option<(usize, &'s Side)>) -> Vec<(&'s str, &'s str)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(index, (name, text))| match swap {
+                Some((swapped, other)) if swapped == index => {
+                    let (_, text) = &other.files[index];
+                    (text.as_str(), name.as_str())
+                }
+                _ => (text.as_str(), name.as_str()),
+            })
+            .collect()
+    }
+
+    /// The merged document.
+    fn document(&self, swap: Option<(usize, &Side)>) -> Result<serde_json::Value, String> {
+        load_merged(&self.sources(swap)).map_err(|e| e.to_string())
+    }
+
+    /// The generated code.
+    fn code(&self) -> Result<String, String> {
+        let sources = self.sources(None);
+        let (base, overlays) = sources.split_first().ok_or("error: no spec file")?;
+        generate_merged_from_str(*base, overlays).map_err(|e| e.to_string())
+    }
+
+    fn name(&self) -> &str {
+        self.files.first().map_or("spec", |(name, _)| name.as_str())
+    }
 }
 
 /// Reviews the change from `base` to `head`. An error names what could not
@@ -66,21 +103,24 @@ struct Side {
 pub fn review(sources: &Sources, base: &str, head: &str) -> Result<Review, String> {
     let old = side(sources, base)?;
     let new = side(sources, head)?;
-    let old_doc = load_document(&old.spec, &old.spec_name).map_err(|e| e.to_string())?;
-    let new_doc = load_document(&new.spec, &new.spec_name).map_err(|e| e.to_string())?;
-    let old_code = generate_from_str(&old.spec, &old.spec_name).map_err(|e| e.to_string())?;
-    let new_code = generate_from_str(&new.spec, &new.spec_name).map_err(|e| e.to_string())?;
+    let old_doc = old.document(None)?;
+    let new_doc = new.document(None)?;
+    let old_code = old.code()?;
+    let new_code = new.code()?;
     let unparsable = |name: &str, e: syn::Error| {
         format!("error: the code generated from {name} does not parse: {e}")
     };
-    let old_api = public_api(&old_code).map_err(|e| unparsable(&old.spec_name, e))?;
-    let new_api = public_api(&new_code).map_err(|e| unparsable(&new.spec_name, e))?;
+    let old_api = public_api(&old_code).map_err(|e| unparsable(old.name(), e))?;
+    let new_api = public_api(&new_code).map_err(|e| unparsable(new.name(), e))?;
     let old_manifest = format!("{}@{}", sources.manifest, old.label);
     let new_manifest = format!("{}@{}", sources.manifest, new.label);
     let from = manifest_version(&old.manifest, &old_manifest).map_err(|e| format!("error: {e}"))?;
     let to = manifest_version(&new.manifest, &new_manifest).map_err(|e| format!("error: {e}"))?;
 
-    let report = diff::compare(&old_doc, &new_doc);
+    let mut report = diff::compare(&old_doc, &new_doc);
+    if old.files.len() > 1 {
+        report.attribute(&by_file(&old, &new, &old_doc)?);
+    }
     let check = Check::new(&report, from, to);
     let mut out = format!(
         "{MARKER}\n# Spec review: `{}` → `{}`\n\n",
@@ -92,7 +132,7 @@ pub fn review(sources: &Sources, base: &str, head: &str) -> Result<Review, Strin
     ));
     out.push_str(
         &report
-            .to_markdown(&old.spec_name, &new.spec_name)
+            .to_markdown(old.name(), new.name())
             .replacen("## ", "### ", 1),
     );
     out.push_str("\n### Spec diff\n\n");
@@ -114,14 +154,42 @@ pub fn failure_markdown(base: &str, head: &str, error: &str) -> String {
     )
 }
 
+/// Each file's own report: the old side with only that file's edit, so a
+/// change is named by the file that makes it.
+fn by_file(
+    old: &Side,
+    new: &Side,
+    old_doc: &serde_json::Value,
+) -> Result<Vec<(String, diff::Report)>, String> {
+    let mut reports = Vec::new();
+    for (index, (name, _)) in new.files.iter().enumerate() {
+        let edited = old.document(Some((index, new)))?;
+        let file = name.split_once('@').map_or(name.as_str(), |(file, _)| file);
+        reports.push((file.to_string(), diff::compare(old_doc, &edited)));
+    }
+    Ok(reports)
+}
+
+/// The unified diff of each spec file that changed.
 fn spec_diff(old: &Side, new: &Side) -> String {
-    if old.spec == new.spec {
+    let changed: Vec<String> = old
+        .files
+        .iter()
+        .zip(&new.files)
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|((old_name, a), (new_name, b))| file_diff((old_name, a), (new_name, b)))
+        .collect();
+    if changed.is_empty() {
         return "The spec is unchanged.\n".to_string();
     }
-    let text = similar::TextDiff::from_lines(&old.spec, &new.spec)
+    changed.concat()
+}
+
+fn file_diff((old_name, old): (&str, &str), (new_name, new): (&str, &str)) -> String {
+    let text = similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
-        .header(&old.spec_name, &new.spec_name)
+        .header(old_name, new_name)
         .to_string();
     if text.len() <= SPEC_DIFF_LIMIT {
         return fenced("diff", &text);
@@ -153,12 +221,15 @@ fn side(sources: &Sources, revision: &str) -> Result<Side, String> {
     } else {
         format!("{revision} ({short})")
     };
-    let spec = show(&sources.repository, &commit, &sources.spec, &label)?;
+    let mut files = Vec::new();
+    for path in std::iter::once(&sources.spec).chain(&sources.overlays) {
+        let text = show(&sources.repository, &commit, path, &label)?;
+        files.push((format!("{path}@{name}"), text));
+    }
     let manifest = show(&sources.repository, &commit, &sources.manifest, &label)?;
     Ok(Side {
-        spec_name: format!("{}@{name}", sources.spec),
         label,
-        spec,
+        files,
         manifest,
     })
 }

@@ -25,8 +25,14 @@ fn places(error: &SpecError) -> Vec<(String, usize, usize)> {
 #[test]
 fn the_overlay_adds_its_paths_and_schemas_and_the_base_keeps_its_own() {
     let code = merged(BASE, OVERLAY).expect("the fixture pair generates");
-    assert!(code.contains("pub async fn submit_job"), "the base's operation");
-    assert!(code.contains("pub async fn issue_token"), "the overlay's operation");
+    assert!(
+        code.contains("pub async fn submit_job"),
+        "the base's operation"
+    );
+    assert!(
+        code.contains("pub async fn issue_token"),
+        "the overlay's operation"
+    );
     assert!(
         !code.contains("ignored_because_the_base_has_this_path"),
         "a path the base has keeps the base's definition"
@@ -78,7 +84,11 @@ fn a_mapping_against_a_scalar_is_an_error_naming_both_places() {
     );
     assert_ne!(overlay, OVERLAY);
     let error = merged(BASE, &overlay).expect_err("the merge cannot settle it");
-    assert_eq!(places(&error), [("overlay.yaml".to_string(), 2, 1)], "{error}");
+    assert_eq!(
+        places(&error),
+        [("overlay.yaml".to_string(), 2, 1)],
+        "{error}"
+    );
     let message = error.message();
     assert!(
         message.contains("a string here, where base.yaml:2:1 has a mapping"),
@@ -102,7 +112,54 @@ fn the_c2m_base_and_the_auth_overlay_make_twelve_operations() {
         .matches("\n    pub async fn ")
         .count();
     assert_eq!(typed, 12, "the typed client's methods");
-    for method in ["single_doc_job_params", "issue_long_term_token", "revoke_token"] {
+    for method in [
+        "single_doc_job_params",
+        "issue_long_term_token",
+        "revoke_token",
+    ] {
         assert!(code.contains(&format!("pub async fn {method}")), "{method}");
     }
+}
+
+/// `merge` prints the merged document for tools that read one file
+/// (Prism, schemathesis); a conflict fails it with the error.
+#[test]
+fn the_cli_prints_the_merged_document() {
+    let dir = std::env::temp_dir().join(format!("c2m-auth-merge-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    let (base, overlay) = (dir.join("base.yaml"), dir.join("overlay.yaml"));
+    std::fs::write(&base, BASE).expect("write base");
+    std::fs::write(&overlay, OVERLAY).expect("write overlay");
+    let run = |overlay_text: &str| {
+        std::fs::write(&overlay, overlay_text).expect("write overlay");
+        std::process::Command::new(env!("CARGO_BIN_EXE_c2m-auth-codegen"))
+            .arg("merge")
+            .arg(&base)
+            .arg("--overlay")
+            .arg(&overlay)
+            .output()
+            .expect("run the CLI")
+    };
+    let output = run(OVERLAY);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let merged: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("the output is JSON");
+    let paths: Vec<&String> = merged["paths"].as_object().expect("paths").keys().collect();
+    assert_eq!(paths, ["/jobs", "/tokens"]);
+    assert_eq!(merged["info"]["title"], "Base with tokens");
+    let output = run(&OVERLAY.replace(
+        "info:\n  title: Base with tokens\n  version: '1'",
+        "info: []",
+    ));
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("overlay.yaml:2:1: the overlay has a sequence here"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

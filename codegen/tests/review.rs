@@ -9,6 +9,23 @@ mod frozen_spec;
 
 use frozen_spec::{SPEC, edited};
 
+/// The base document the overlay `spec/auth.yaml` is merged into: a small
+/// stand-in for upstream's, with one job operation of its own.
+const BASE: &str = "openapi: 3.0.3
+info:
+  title: Jobs
+  version: '1'
+paths:
+  /jobs:
+    post:
+      operationId: submitJob
+      security: []
+      responses:
+        '204':
+          description: accepted
+";
+const BASE_PATH: &str = "spec/c2m-api-v2-base.yaml";
+
 const MANIFEST: &str = "[package]\nname = \"scratch\"\nversion = \"0.1.0\"\nedition = \"2024\"\n";
 
 /// A removed credential alternative: breaking.
@@ -105,6 +122,7 @@ fn history(scratch: &Scratch) {
     scratch.commit(
         "base",
         &[
+            (BASE_PATH, Some(BASE)),
             ("spec/auth.yaml", Some(SPEC)),
             ("Cargo.toml", Some(MANIFEST)),
         ],
@@ -128,12 +146,19 @@ fn a_report_has_the_version_the_verdicts_the_spec_diff_and_the_api_diff() {
     );
     // The verdict table.
     assert!(
-        report.contains("### API changes: `spec/auth.yaml@compatible` → `spec/auth.yaml@breaking`"),
+        report.contains(
+            "### API changes: `spec/c2m-api-v2-base.yaml@compatible` → `spec/c2m-api-v2-base.yaml@breaking`"
+        ),
         "{report}"
     );
-    assert!(report.contains("| verdict | where | change |"), "{report}");
     assert!(
-        report.contains("| **breaking** | operation `issueLongTermToken` security |"),
+        report.contains("| verdict | file | where | change |"),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "| **breaking** | spec/auth.yaml | operation `issueLongTermToken` security |"
+        ),
         "{report}"
     );
     assert!(
@@ -221,7 +246,10 @@ fn bad_inputs_are_named_with_where_they_are() {
     };
     let broken = SPEC.replacen("paths:\n", "paths:\n  - [unclosed\n", 1);
     scratch.commit("nothing", &[("Cargo.toml", Some(MANIFEST))]);
-    scratch.commit("base", &[("spec/auth.yaml", Some(SPEC))]);
+    scratch.commit(
+        "base",
+        &[(BASE_PATH, Some(BASE)), ("spec/auth.yaml", Some(SPEC))],
+    );
     scratch.commit("broken", &[("spec/auth.yaml", Some(&broken))]);
 
     let failed = |output: &Output, expected: &str| {
@@ -246,7 +274,7 @@ fn bad_inputs_are_named_with_where_they_are() {
     );
     failed(
         &scratch.review("nothing", "base"),
-        "spec/auth.yaml does not exist at revision `nothing (",
+        "spec/c2m-api-v2-base.yaml does not exist at revision `nothing (",
     );
     let line = broken.lines().position(|l| l == "  - [unclosed").unwrap() + 2;
     let output = scratch.review("base", "broken");
@@ -276,6 +304,42 @@ fn bad_inputs_are_named_with_where_they_are() {
         "Cargo.toml does not exist at revision `unversioned (",
     );
     assert!(Path::new(&scratch.dir).exists());
+}
+
+/// Each change is named by the file whose edit makes it: the base's new
+/// operation by the base, the overlay's new field by the overlay.
+#[test]
+fn each_change_names_the_file_it_comes_from() {
+    let Some(scratch) = Scratch::new("files") else {
+        return;
+    };
+    history(&scratch);
+    let more_jobs = BASE.to_string()
+        + "  /jobs/{id}:\n    get:\n      operationId: getJob\n      security: []\n      parameters:\n        - {name: id, in: path, required: true, schema: {type: string}}\n      responses:\n        '204':\n          description: found\n";
+    scratch.commit(
+        "both",
+        &[
+            (BASE_PATH, Some(&more_jobs)),
+            ("spec/auth.yaml", Some(&edited(&[COMPATIBLE]))),
+        ],
+    );
+    let output = scratch.review("base", "both");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = stdout(&output);
+    assert!(
+        report.contains("| compatible | spec/c2m-api-v2-base.yaml | operation `getJob` | added: GET /jobs/{id} |"),
+        "{report}"
+    );
+    assert!(
+        report.contains("| compatible | spec/auth.yaml | `ShortTokenRequest.audience` |"),
+        "{report}"
+    );
+    let spec = section(&report, "### Spec diff");
+    assert!(
+        spec.contains("+++ spec/c2m-api-v2-base.yaml@both\n"),
+        "{spec}"
+    );
+    assert!(spec.contains("+++ spec/auth.yaml@both\n"), "{spec}");
 }
 
 #[test]

@@ -251,6 +251,7 @@ mod tests {
             verdict,
             place: "operation `x`".into(),
             description: "something".into(),
+            files: Vec::new(),
         }
     }
 

@@ -43,6 +43,9 @@ pub struct Change {
     pub place: String,
     /// What changed and, where it helps, what it means for callers.
     pub description: String,
+    /// For a document merged from several files, the files whose edits
+    /// make this change (set by [`Report::attribute`]); empty otherwise.
+    pub files: Vec<String>,
 }
 
 /// All changes between two documents, breaking first.
@@ -82,20 +85,51 @@ impl Report {
             }
         );
         let _ = writeln!(out, "{}\n", bump::Bump::needed(self).summary());
-        out.push_str("| verdict | where | change |\n| --- | --- | --- |\n");
+        let by_file = self.changes.iter().any(|c| !c.files.is_empty());
+        out.push_str(if by_file {
+            "| verdict | file | where | change |\n| --- | --- | --- | --- |\n"
+        } else {
+            "| verdict | where | change |\n| --- | --- | --- |\n"
+        });
         for change in &self.changes {
             let verdict = match change.verdict {
                 Verdict::Breaking => "**breaking**",
                 Verdict::Compatible => "compatible",
             };
+            let file = if by_file {
+                format!(" {} |", escape_cell(&change.files.join(", ")))
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
-                "| {verdict} | {} | {} |",
+                "| {verdict} |{file} {} | {} |",
                 escape_cell(&change.place),
                 escape_cell(&change.description)
             );
         }
         out
+    }
+
+    /// Names, for each change, the files it comes from: `file` makes the
+    /// changes in `alone`, the report of that file's edit by itself.
+    /// A change no single file's edit makes is named by every file given.
+    pub fn attribute(&mut self, by_file: &[(String, Report)]) {
+        for change in &mut self.changes {
+            let same = |other: &Change| {
+                other.verdict == change.verdict
+                    && other.place == change.place
+                    && other.description == change.description
+            };
+            change.files = by_file
+                .iter()
+                .filter(|(_, alone)| alone.changes.iter().any(same))
+                .map(|(file, _)| file.clone())
+                .collect();
+            if change.files.is_empty() {
+                change.files = by_file.iter().map(|(file, _)| file.clone()).collect();
+            }
+        }
     }
 }
 
@@ -218,6 +252,7 @@ impl Diff<'_> {
             verdict,
             place: place.into(),
             description: description.into(),
+            files: Vec::new(),
         });
     }
 }
