@@ -3,7 +3,9 @@
 //! build script's cost (Cargo builds build scripts' dependencies at
 //! opt-level 0), `cargo bench -p c2m-auth-codegen --bench profile --profile dev`,
 //! or optimized with `cargo bench -p c2m-auth-codegen --bench profile`.
-//! `ITERATIONS=N` sets the runs of each (default 9).
+//! `ITERATIONS=N` sets the runs of each (default 9); `DOCUMENT=nexus.json`
+//! runs only that document (so that `valgrind --tool=callgrind` counts one
+//! document's instructions, `ITERATIONS=1`).
 
 mod support;
 
@@ -28,7 +30,11 @@ fn main() {
         "optimized"
     };
     println!("profile: {profile}, {iterations} runs of each, interleaved");
-    for document in support::documents() {
+    let only = std::env::var("DOCUMENT").ok();
+    let documents = support::documents()
+        .into_iter()
+        .filter(|document| only.as_deref().is_none_or(|name| name == document.name));
+    for document in documents {
         let (mut ours, mut raw) = (Vec::new(), Vec::new());
         for _ in 0..iterations {
             let start = Instant::now();
