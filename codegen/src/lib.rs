@@ -85,6 +85,7 @@ mod cycles;
 pub mod diff;
 mod error;
 mod growth;
+mod json_text;
 mod limits;
 mod locate;
 mod model;
@@ -603,19 +604,29 @@ pub fn load_merged(files: &[(&str, &str)]) -> Result<serde_json::Value, SpecErro
 
 /// [`load_document`] for text already size-checked and normalised.
 fn load_normalised(text: &str, file: &str) -> Result<serde_json::Value, SpecError> {
+    // Plain JSON skips the YAML parser, to the same value; anything else,
+    // errors included, is read as YAML.
+    let json = match json_text::read(text) {
+        Some(json) => json,
+        None => load_yaml(text, file)?,
+    };
+    validate::check_version(&Document::single(file, text, &json))?;
+    Ok(json)
+}
+
+/// The document read as YAML, within the limits, in its JSON form.
+fn load_yaml(text: &str, file: &str) -> Result<serde_json::Value, SpecError> {
     let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| yaml_error(file, &e))?;
     let unchecked = Document::single(file, text, &serde_json::Value::Null);
     limits::check_value(&unchecked, &yaml)?;
-    let json: serde_json::Value = serde_json::to_value(&yaml).map_err(|e| {
+    serde_json::to_value(&yaml).map_err(|e| {
         unchecked.error_at(
             "",
             SpecErrorKind::NotOpenApi {
                 reason: e.to_string(),
             },
         )
-    })?;
-    validate::check_version(&Document::single(file, text, &json))?;
-    Ok(json)
+    })
 }
 
 fn yaml_error(file: &str, error: &serde_yaml::Error) -> SpecError {
