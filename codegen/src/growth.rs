@@ -11,6 +11,8 @@
 //!   not list decodes into `Unknown(UnknownValue)` instead of failing, so an
 //!   older client survives a newer server.
 
+mod templates;
+
 use std::collections::HashMap;
 
 use proc_macro2::{Ident, TokenStream};
@@ -21,6 +23,7 @@ use crate::naming;
 use crate::serde_attrs::{serde_keys, wire_name};
 use crate::tokens::{docs, is_option};
 use crate::validate::required_names;
+use templates::Templates;
 
 /// Rewrites progenitor's `types` module as the module docs say.
 pub(crate) fn make_growable(raw: &mut syn::File, spec: &Value, runtime_crate: &str) {
@@ -33,6 +36,7 @@ pub(crate) fn make_growable(raw: &mut syn::File, spec: &Value, runtime_crate: &s
         return;
     };
     let required = required_by_type(spec);
+    let mut templates = Templates::new(&rt);
     let mut added: Vec<syn::Item> = Vec::new();
     let mut opened: Vec<String> = Vec::new();
     for item in items.iter_mut() {
@@ -40,12 +44,13 @@ pub(crate) fn make_growable(raw: &mut syn::File, spec: &Value, runtime_crate: &s
             syn::Item::Struct(item) if matches!(item.fields, syn::Fields::Named(_)) => {
                 item.attrs.push(syn::parse_quote!(#[non_exhaustive]));
                 let spec_required = required.get(&item.ident.to_string());
-                added.push(constructor(item, spec_required.map_or(&[], Vec::as_slice)));
+                let spec_required = spec_required.map_or(&[][..], Vec::as_slice);
+                added.push(constructor(item, spec_required, &mut templates));
             }
             syn::Item::Enum(item) => {
                 item.attrs.push(syn::parse_quote!(#[non_exhaustive]));
                 if let Some(values) = string_values(item) {
-                    added.extend(open_enum(item, &values, &rt));
+                    added.extend(open_enum(item, &values, &rt, &mut templates));
                     opened.push(item.ident.to_string());
                 }
             }
@@ -77,11 +82,45 @@ fn required_by_type(spec: &Value) -> HashMap<String, Vec<String>> {
     required
 }
 
+/// What `new` sets a field to.
+enum FieldInit {
+    /// A required field, from `new`'s parameter of this type.
+    Required(syn::Type),
+    /// `path()`, for `#[serde(default = "path")]`.
+    DefaultFn(syn::Path),
+    /// `Default::default()`.
+    Default,
+}
+
 /// `new`, taking the fields serde requires (the spec's required order,
 /// then typify's), and giving the others their defaults.
-fn constructor(item: &syn::ItemStruct, spec_required: &[String]) -> syn::Item {
+fn constructor(
+    item: &syn::ItemStruct,
+    spec_required: &[String],
+    templates: &mut Templates,
+) -> syn::Item {
+    let fields = constructor_fields(item, spec_required);
+    let doc = format!(
+        "`{}` with its required fields; set the optional ones afterwards.\n\nGenerated structs are `#[non_exhaustive]`, so that an optional field the spec adds later breaks no code: build them with `new`, in test doubles too.",
+        item.ident
+    );
+    // A default function with generic arguments reads otherwise as an
+    // expression than as a path; only quoting is sure to keep its meaning.
+    let plain_paths = fields.iter().all(|(_, init)| match init {
+        FieldInit::DefaultFn(path) => path.segments.iter().all(|s| s.arguments.is_none()),
+        _ => true,
+    });
+    let built = plain_paths
+        .then(|| templates.constructor(&item.ident, &doc, &fields))
+        .flatten();
+    built.unwrap_or_else(|| quoted_constructor(&item.ident, &doc, &fields))
+}
+
+/// Each field with what `new` sets it to: the required ones first, in
+/// the spec's order (then typify's), then the others in field order.
+fn constructor_fields(item: &syn::ItemStruct, spec_required: &[String]) -> Vec<(Ident, FieldInit)> {
     let mut required: Vec<(usize, Ident, syn::Type)> = Vec::new();
-    let mut optional: Vec<(Ident, TokenStream)> = Vec::new();
+    let mut optional: Vec<(Ident, FieldInit)> = Vec::new();
     for (position, field) in item.fields.iter().enumerate() {
         let Some(ident) = field.ident.clone() else {
             continue;
@@ -92,14 +131,14 @@ fn constructor(item: &syn::ItemStruct, spec_required: &[String]) -> syn::Item {
             .into_iter()
             .find(|(key, _)| key == "default");
         if default.is_some() || is_option(&field.ty) {
-            let value = match default
+            let init = match default
                 .and_then(|(_, path)| path)
                 .and_then(|path| syn::parse_str::<syn::Path>(&path).ok())
             {
-                Some(path) => quote!(#path()),
-                None => quote!(::std::default::Default::default()),
+                Some(path) => FieldInit::DefaultFn(path),
+                None => FieldInit::Default,
             };
-            optional.push((ident, value));
+            optional.push((ident, init));
             continue;
         }
         let name = wire_name(&field.attrs, &ident);
@@ -110,17 +149,26 @@ fn constructor(item: &syn::ItemStruct, spec_required: &[String]) -> syn::Item {
         required.push((order, ident, field.ty.clone()));
     }
     required.sort_by_key(|(order, _, _)| *order);
-    let ty = &item.ident;
-    let params = required
-        .iter()
-        .map(|(_, ident, ty)| quote!(#ident: impl ::std::convert::Into<#ty>));
-    let sets = required
-        .iter()
-        .map(|(_, ident, _)| quote!(#ident: #ident.into()));
-    let defaults = optional.iter().map(|(ident, value)| quote!(#ident: #value));
-    let doc = docs(&format!(
-        "`{ty}` with its required fields; set the optional ones afterwards.\n\nGenerated structs are `#[non_exhaustive]`, so that an optional field the spec adds later breaks no code: build them with `new`, in test doubles too."
-    ));
+    required
+        .into_iter()
+        .map(|(_, ident, ty)| (ident, FieldInit::Required(ty)))
+        .chain(optional)
+        .collect()
+}
+
+/// `new` quoted and parsed: the reference that `Templates::constructor`
+/// builds faster.
+fn quoted_constructor(ty: &Ident, doc: &str, fields: &[(Ident, FieldInit)]) -> syn::Item {
+    let params = fields.iter().filter_map(|(ident, init)| match init {
+        FieldInit::Required(ty) => Some(quote!(#ident: impl ::std::convert::Into<#ty>)),
+        _ => None,
+    });
+    let values = fields.iter().map(|(ident, init)| match init {
+        FieldInit::Required(_) => quote!(#ident: #ident.into()),
+        FieldInit::DefaultFn(path) => quote!(#ident: #path()),
+        FieldInit::Default => quote!(#ident: ::std::default::Default::default()),
+    });
+    let doc = docs(doc);
     // Inside the types module, where field types and default functions
     // are in scope as typify wrote them.
     syn::parse_quote! {
@@ -128,7 +176,7 @@ fn constructor(item: &syn::ItemStruct, spec_required: &[String]) -> syn::Item {
             #doc
             #[allow(clippy::new_without_default, clippy::too_many_arguments)]
             pub fn new(#(#params),*) -> Self {
-                Self { #(#sets,)* #(#defaults,)* }
+                Self { #(#values,)* }
             }
         }
     }
@@ -159,22 +207,43 @@ fn open_enum(
     item: &mut syn::ItemEnum,
     values: &[(Ident, String)],
     rt: &TokenStream,
+    templates: &mut Templates,
 ) -> Vec<syn::Item> {
     let unknown = unknown_variant(values);
     strip_derives(&mut item.attrs);
     for variant in &mut item.variants {
         variant.attrs.retain(|a| !a.path().is_ident("serde"));
     }
-    let ty = &item.ident;
+    if let Some((variant, items)) = templates.open_enum(&item.ident, &unknown, values) {
+        item.variants.push(variant);
+        return items;
+    }
+    item.variants.push(unknown_variant_item(&unknown, rt));
+    let idents: Vec<&Ident> = values.iter().map(|(ident, _)| ident).collect();
+    let texts: Vec<&String> = values.iter().map(|(_, text)| text).collect();
+    open_enum_items(&item.ident, &unknown, &idents, &texts, rt)
+}
+
+/// The variant `unknown`, holding the text.
+fn unknown_variant_item(unknown: &Ident, rt: &TokenStream) -> syn::Variant {
     let doc = docs(
         "A value the spec does not list, as the server sent it (a newer server may send values this client has never seen).\n\nMatch it with a wildcard arm rather than by its text: once the spec lists the value, a regenerated client decodes it as a named variant.",
     );
-    item.variants.push(syn::parse_quote! {
+    syn::parse_quote! {
         #doc
         #unknown(#rt::UnknownValue)
-    });
-    let idents: Vec<&Ident> = values.iter().map(|(ident, _)| ident).collect();
-    let texts: Vec<&String> = values.iter().map(|(_, text)| text).collect();
+    }
+}
+
+/// The open enum `ty`'s impls, quoted and parsed: the reference that
+/// `Templates::open_enum` builds faster.
+fn open_enum_items(
+    ty: &impl quote::ToTokens,
+    unknown: &Ident,
+    idents: &[&Ident],
+    texts: &[&String],
+    rt: &TokenStream,
+) -> Vec<syn::Item> {
     let items: [syn::Item; 7] = [
         syn::parse_quote! {
             impl #ty {
