@@ -8,9 +8,10 @@
 //! a property may well be called `example` or `default`: it is a schema like
 //! any other, and must not be skipped as data.
 
+use std::fmt::Write as _;
+
 use serde_json::{Map, Value};
 
-use crate::locate::escape_token;
 
 /// What the keys of a JSON object are.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -29,25 +30,31 @@ enum Keys {
 }
 
 /// Keywords whose value, when it is a JSON object, is keyed by names.
-const NAME_MAPS: &[&str] = &[
-    "properties",
-    "paths",
-    "schemas",
-    "responses",
-    "parameters",
-    "requestBodies",
-    "headers",
-    "securitySchemes",
-    "links",
-    "content",
-    "encoding",
-    "variables",
-    "scopes",
-    "mapping",
-];
+/// (A `match` rather than a list: every key of every walk is tested.)
+fn is_name_map(key: &str) -> bool {
+    matches!(
+        key,
+        "properties"
+            | "paths"
+            | "schemas"
+            | "responses"
+            | "parameters"
+            | "requestBodies"
+            | "headers"
+            | "securitySchemes"
+            | "links"
+            | "content"
+            | "encoding"
+            | "variables"
+            | "scopes"
+            | "mapping"
+    )
+}
 
 /// Keywords whose value is data, never OpenAPI.
-const DATA: &[&str] = &["example", "default", "enum", "const"];
+fn is_data(key: &str) -> bool {
+    matches!(key, "example" | "default" | "enum" | "const")
+}
 
 /// What the keys of `child` are, found at `key` in an object whose keys are
 /// `keys`; `None` when `child` is data.
@@ -58,7 +65,7 @@ fn child_keys(keys: Keys, key: &str, child: &Value) -> Option<Keys> {
         Keys::CallbackNames => Some(Keys::Names),
         Keys::ExampleKeywords if key == "value" => None,
         Keys::Keywords | Keys::ExampleKeywords => {
-            if DATA.contains(&key) {
+            if is_data(key) {
                 None
             } else if key == "examples" {
                 // A map of Example objects; a list (as JSON Schema has it)
@@ -66,7 +73,7 @@ fn child_keys(keys: Keys, key: &str, child: &Value) -> Option<Keys> {
                 child.is_object().then_some(Keys::ExampleNames)
             } else if key == "callbacks" {
                 Some(Keys::CallbackNames)
-            } else if NAME_MAPS.contains(&key) && child.is_object() {
+            } else if is_name_map(key) && child.is_object() {
                 Some(Keys::Names)
             } else {
                 Some(Keys::Keywords)
@@ -110,6 +117,22 @@ pub(crate) fn pointers_where(
     found
 }
 
+/// Appends `token` escaped as a JSON pointer's token (`~0`, `~1`), as
+/// `escape_token` does, without building a string for each key.
+fn push_escaped(pointer: &mut String, token: &str) {
+    if !token.contains(['~', '/']) {
+        pointer.push_str(token);
+        return;
+    }
+    for c in token.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
+    }
+}
+
 fn walk<E>(
     value: &Value,
     keys: Keys,
@@ -125,7 +148,7 @@ fn walk<E>(
             for (key, child) in map {
                 if let Some(child_keys) = child_keys(keys, key, child) {
                     pointer.push('/');
-                    pointer.push_str(&escape_token(key));
+                    push_escaped(pointer, key);
                     walk(child, child_keys, pointer, visit)?;
                     pointer.truncate(depth);
                 }
@@ -134,8 +157,7 @@ fn walk<E>(
         // Lists hold OpenAPI objects (`parameters`, `allOf`, `security`, …).
         Value::Array(items) => {
             for (index, item) in items.iter().enumerate() {
-                pointer.push('/');
-                pointer.push_str(&index.to_string());
+                let _ = write!(pointer, "/{index}");
                 walk(item, Keys::Keywords, pointer, visit)?;
                 pointer.truncate(depth);
             }
@@ -175,6 +197,16 @@ mod tests {
                 "/examples/one",
             ]
         );
+    }
+
+    #[test]
+    fn pointer_tokens_are_escaped_as_escape_token_does() {
+        for token in ["plain", "a/b", "~", "~1/", "/x~y/", "é/中"] {
+            let mut pointer = "/start/".to_string();
+            push_escaped(&mut pointer, token);
+            let expected = format!("/start/{}", crate::locate::escape_token(token));
+            assert_eq!(pointer, expected, "{token}");
+        }
     }
 
     #[test]
