@@ -72,7 +72,8 @@ pub fn split_pointer(pointer: &str) -> Vec<String> {
 /// Escapes one reference token for use in a JSON pointer.
 pub fn escape_token(token: &str) -> String {
     // Most tokens need no escape, and the checks escape every key.
-    if !token.contains(['~', '/']) {
+    let bytes = token.as_bytes();
+    if !bytes.contains(&b'~') && !bytes.contains(&b'/') {
         return token.to_string();
     }
     token.replace('~', "~0").replace('/', "~1")

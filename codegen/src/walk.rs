@@ -120,7 +120,10 @@ pub(crate) fn pointers_where(
 /// Appends `token` escaped as a JSON pointer's token (`~0`, `~1`), as
 /// `escape_token` does, without building a string for each key.
 fn push_escaped(pointer: &mut String, token: &str) {
-    if !token.contains(['~', '/']) {
+    // Byte searches: in the dev profile a build script's generator runs
+    // in, `contains(['~', '/'])` costs ten times as much.
+    let bytes = token.as_bytes();
+    if !bytes.contains(&b'~') && !bytes.contains(&b'/') {
         pointer.push_str(token);
         return;
     }
