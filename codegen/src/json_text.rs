@@ -41,19 +41,28 @@ pub(crate) fn read(text: &str) -> Option<Value> {
     Some(value)
 }
 
-/// Whether YAML's reader accepts each character of `text` as it stands
-/// (`c-printable`), with tabs refused too: a tab may not begin every
-/// token in YAML, and in JSON it is only ever whitespace.
+/// Whether `text` has no tab and no DEL: in valid JSON a tab can only be
+/// whitespace, which YAML does not allow before every token, and YAML's
+/// reader refuses DEL. (The other characters YAML refuses can stand only
+/// in strings, which [`Strict`] checks one by one.)
 fn yaml_allows_every_character(text: &str) -> bool {
-    let ascii_fine = |b: u8| matches!(b, b'\n' | b'\r' | 0x20..=0x7e);
-    if text.bytes().all(ascii_fine) {
-        return true;
-    }
-    text.chars().all(|c| match c {
-        '\n' | '\r' | '\u{20}'..='\u{7e}' | '\u{85}' => true,
-        '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' => true,
-        c => c >= '\u{10000}',
-    })
+    // Byte searches, which cost little even in the dev profile.
+    let bytes = text.as_bytes();
+    !bytes.contains(&b'\t') && !bytes.contains(&0x7f)
+}
+
+/// Whether YAML's reader would take a decoded string's characters as the
+/// text held them. ASCII always: a control character in a JSON string
+/// comes from an escape, which YAML decodes alike, and a raw DEL was
+/// refused with the whole text. Beyond ASCII, YAML refuses C1 controls but
+/// NEL, U+FFFE and U+FFFF (raw or escaped, both are left to YAML).
+fn yaml_printable(text: &str) -> bool {
+    text.is_ascii()
+        || text.chars().all(|c| match c {
+            '\0'..='\u{7f}' | '\u{85}' => true,
+            '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' => true,
+            c => c >= '\u{10000}',
+        })
 }
 
 /// Builds a `Value` the way `serde_json::Value` does, refusing what the
@@ -111,10 +120,12 @@ impl<'de> Visitor<'de> for Strict {
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<Value, E> {
+        printable(value)?;
         Ok(Value::String(value.to_string()))
     }
 
     fn visit_string<E: de::Error>(self, value: String) -> Result<Value, E> {
+        printable(&value)?;
         Ok(Value::String(value))
     }
 
@@ -131,6 +142,7 @@ impl<'de> Visitor<'de> for Strict {
         let inner = self.inner()?;
         let mut map = Map::new();
         while let Some(key) = entries.next_key::<String>()? {
+            printable(&key)?;
             if key.len() >= LONGEST_KEY || map.contains_key(&key) {
                 return Err(de::Error::custom(
                     "a long or repeated key: left to the YAML reader",
@@ -140,6 +152,15 @@ impl<'de> Visitor<'de> for Strict {
             map.insert(key, value);
         }
         Ok(Value::Object(map))
+    }
+}
+
+/// An error for a string the YAML reader would read otherwise.
+fn printable<E: de::Error>(text: &str) -> Result<(), E> {
+    if yaml_printable(text) {
+        Ok(())
+    } else {
+        Err(E::custom("a character YAML refuses: left to the YAML reader"))
     }
 }
 
@@ -161,6 +182,7 @@ mod tests {
             r#"{"a": 1, "b": [true, false, null], "c": {"d": "e"}}"#,
             r#"{"n": -5, "z": 0, "big": 18446744073709551615, "neg": -9223372036854775808}"#,
             r#"{"s": "\"\\\/\b\f\n\r\t \u0041 \u00e9 \u4e2d é 中 😀", "e": "", "k": {}}"#,
+            r#"{"c": "\u0000 \u001b \u007f \u0085", "\u0001": "é\u0085"}"#,
             "{\"a\":1,\n\"b\":[\r\n1 ,2 ] }\n",
             r##"{"key:with: colons": "v: w", "#": "# no comment", "&a": "*a", "!t": "?"}"##,
             r#"{"yes": "no", "on": "off", "null": "~", "x": "0x1F", "o": "0o17", "e": "1e400"}"#,
@@ -185,6 +207,7 @@ mod tests {
             "{\"s\": \"\u{7f}\"}",
             "{\"s\": \"\u{9f}\"}",
             "{\"s\": \"\u{fffe}\"}",
+            "{\"\u{9f}\": 1}",
             "\u{feff}{\"a\": 1}",
             "{\"a\": 1}\n{\"b\": 2}",
             "[1, 2]",
