@@ -15,7 +15,7 @@
 //! with that set of names says it is not nullable; a struct that matches
 //! no schema, or schemas that disagree, is left as it is.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value;
 
@@ -32,6 +32,13 @@ type Nullability = BTreeMap<String, bool>;
 /// does not make nullable.
 pub(crate) fn refuse_nulls(raw: &mut syn::File, spec: &Value, runtime_crate: &str) {
     let schemas = object_schemas(spec);
+    // By their sets of property names, so that each struct looks up its
+    // own rather than comparing with every schema of the document.
+    let mut by_names: HashMap<Vec<&str>, Vec<&Nullability>> = HashMap::new();
+    for schema in &schemas {
+        let names = schema.keys().map(String::as_str).collect();
+        by_names.entry(names).or_default().push(schema);
+    }
     let path = format!(
         "::{}::runtime::non_null",
         naming::crate_ident(runtime_crate)
@@ -44,24 +51,25 @@ pub(crate) fn refuse_nulls(raw: &mut syn::File, spec: &Value, runtime_crate: &st
     };
     for item in items {
         if let syn::Item::Struct(item) = item {
-            refuse_nulls_in(item, &schemas, &path);
+            refuse_nulls_in(item, &by_names, &path);
         }
     }
 }
 
-fn refuse_nulls_in(item: &mut syn::ItemStruct, schemas: &[Nullability], path: &str) {
+/// The object schemas of the document, keyed by their property names in
+/// order.
+type ByNames<'s> = HashMap<Vec<&'s str>, Vec<&'s Nullability>>;
+
+fn refuse_nulls_in(item: &mut syn::ItemStruct, schemas: &ByNames<'_>, path: &str) {
     let syn::Fields::Named(fields) = &mut item.fields else {
         return;
     };
     let names: Vec<Option<String>> = fields.named.iter().map(spec_name).collect();
-    let name_set: BTreeSet<&String> = names.iter().flatten().collect();
-    let matching: Vec<&Nullability> = schemas
-        .iter()
-        .filter(|schema| schema.keys().eq(name_set.iter().copied()))
-        .collect();
-    if matching.is_empty() {
+    let name_set: BTreeSet<&str> = names.iter().flatten().map(String::as_str).collect();
+    let key: Vec<&str> = name_set.into_iter().collect();
+    let Some(matching) = schemas.get(&key) else {
         return;
-    }
+    };
     for (field, name) in fields.named.iter_mut().zip(&names) {
         let Some(name) = name else {
             continue;
