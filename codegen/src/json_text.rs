@@ -160,7 +160,9 @@ fn printable<E: de::Error>(text: &str) -> Result<(), E> {
     if yaml_printable(text) {
         Ok(())
     } else {
-        Err(E::custom("a character YAML refuses: left to the YAML reader"))
+        Err(E::custom(
+            "a character YAML refuses: left to the YAML reader",
+        ))
     }
 }
 

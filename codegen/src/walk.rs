@@ -12,7 +12,6 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
-
 /// What the keys of a JSON object are.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Keys {

@@ -157,7 +157,8 @@ impl Constructor {
         let Some(syn::TypeParamBound::Trait(into)) = bound.bounds.first_mut() else {
             return None;
         };
-        let syn::PathArguments::AngleBracketed(args) = &mut into.path.segments.last_mut()?.arguments
+        let syn::PathArguments::AngleBracketed(args) =
+            &mut into.path.segments.last_mut()?.arguments
         else {
             return None;
         };
@@ -258,7 +259,10 @@ fn prepend_arms(item: &mut syn::ItemImpl, function: usize, arms: Vec<syn::Arm>) 
 /// `crate::tokens::docs` writes them.
 fn set_docs(attrs: &mut [syn::Attribute], doc: &str) -> Option<()> {
     let lines: Vec<&str> = doc.trim_end().lines().collect();
-    let docs = attrs.iter().take_while(|a| a.path().is_ident("doc")).count();
+    let docs = attrs
+        .iter()
+        .take_while(|a| a.path().is_ident("doc"))
+        .count();
     if docs != lines.len() {
         return None;
     }
@@ -320,7 +324,7 @@ mod tests {
         let mut templates = Templates::new(&rt);
         let ty = format_ident!("Thing");
         let doc = "`Thing` with its fields.\n\nAnd a second paragraph.";
-        let fields = vec![
+        let fields = [
             (
                 format_ident!("name"),
                 FieldInit::Required(syn::parse_quote!(::std::string::String)),
@@ -348,7 +352,7 @@ mod tests {
         let rt = quote!(::my_crate::runtime);
         let mut templates = Templates::new(&rt);
         let ty = format_ident!("Colour");
-        let listed = vec![
+        let listed = [
             (format_ident!("Red"), "red".to_string()),
             (format_ident!("r#Box"), "a \"quoted\" \\ text".to_string()),
         ];
