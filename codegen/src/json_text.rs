@@ -15,7 +15,9 @@
 //!   for 64 bits as floats, which YAML refuses, and `-0` as a float, which
 //!   YAML reads as the integer 0);
 //! - nesting near [`MAX_NESTING`] (the YAML path names the place);
-//! - a key of 1,000 bytes or more (YAML's implicit keys end at 1,024);
+//! - a long key (1,000 bytes, or 160 in a text with escapes), or a colon on
+//!   a later line than its key or after many spaces (YAML's implicit keys
+//!   end at 1,024 characters and at the line's end);
 //! - a tab, or a character YAML does not allow in a stream (DEL, C1
 //!   controls, U+FFFE, U+FFFF).
 
@@ -26,17 +28,37 @@ use serde_json::{Map, Value};
 
 use crate::limits::MAX_NESTING;
 
-/// Keys this long or longer are left to the YAML reader.
+/// Keys this long or longer (in bytes, decoded) are left to the YAML
+/// reader, whose implicit keys end at 1,024 characters of text: a key
+/// without escapes is as long in the text, and an escape is at most six
+/// characters for one byte, so a text with escapes has a lower limit.
 const LONGEST_KEY: usize = 1_000;
+const LONGEST_KEY_WITH_ESCAPES: usize = 160;
+
+/// Spaces between a key and its colon from which the text is left to the
+/// YAML reader (a key's characters and these count towards its 1,024).
+const WIDEST_GAP: usize = 16;
 
 /// The JSON value of `text`, when it is JSON that the YAML reader would
 /// read to the same value without error; `None` otherwise.
 pub(crate) fn read(text: &str) -> Option<Value> {
-    if !text.trim_start().starts_with('{') || !yaml_allows_every_character(text) {
+    if !text.trim_start().starts_with('{')
+        || !yaml_allows_every_character(text)
+        || colon_apart_from_key(text)
+    {
         return None;
     }
     let mut reader = serde_json::Deserializer::from_str(text);
-    let value = Strict { depth: 0 }.deserialize(&mut reader).ok()?;
+    let longest_key = if text.as_bytes().contains(&b'\\') {
+        LONGEST_KEY_WITH_ESCAPES
+    } else {
+        LONGEST_KEY
+    };
+    let strict = Strict {
+        depth: 0,
+        longest_key,
+    };
+    let value = strict.deserialize(&mut reader).ok()?;
     reader.end().ok()?;
     Some(value)
 }
@@ -49,6 +71,30 @@ fn yaml_allows_every_character(text: &str) -> bool {
     // Byte searches, which cost little even in the dev profile.
     let bytes = text.as_bytes();
     !bytes.contains(&b'\t') && !bytes.contains(&0x7f)
+}
+
+/// Whether some `:` stands apart from what precedes it: on a later line,
+/// or after [`WIDEST_GAP`] spaces or more. In valid JSON that can only be
+/// a key's colon (a string holds no line break), and YAML's implicit keys
+/// end at the line's end and 1,024 characters, so it reads such a key
+/// otherwise. (A colon inside a string after many spaces is only refused
+/// to no harm: the YAML path reads it.)
+fn colon_apart_from_key(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    // `find` of a char is a byte search, cheap even in the dev profile.
+    while let Some(offset) = text[from..].find(':') {
+        let colon = from + offset;
+        let mut at = colon;
+        while at > 0 && matches!(bytes[at - 1], b' ' | b'\r') {
+            at -= 1;
+        }
+        if colon - at >= WIDEST_GAP || (at > 0 && bytes[at - 1] == b'\n') {
+            return true;
+        }
+        from = colon + 1;
+    }
+    false
 }
 
 /// Whether YAML's reader would take a decoded string's characters as the
@@ -70,6 +116,8 @@ fn yaml_printable(text: &str) -> bool {
 #[derive(Clone, Copy)]
 struct Strict {
     depth: usize,
+    /// Keys this long (decoded) or longer are refused.
+    longest_key: usize,
 }
 
 impl Strict {
@@ -80,7 +128,7 @@ impl Strict {
         if depth + 2 >= MAX_NESTING {
             return Err(E::custom("nested deeply: left to the YAML reader"));
         }
-        Ok(Self { depth })
+        Ok(Self { depth, ..self })
     }
 }
 
@@ -143,7 +191,7 @@ impl<'de> Visitor<'de> for Strict {
         let mut map = Map::new();
         while let Some(key) = entries.next_key::<String>()? {
             printable(&key)?;
-            if key.len() >= LONGEST_KEY || map.contains_key(&key) {
+            if key.len() >= self.longest_key || map.contains_key(&key) {
                 return Err(de::Error::custom(
                     "a long or repeated key: left to the YAML reader",
                 ));
@@ -186,6 +234,8 @@ mod tests {
             r#"{"s": "\"\\\/\b\f\n\r\t \u0041 \u00e9 \u4e2d é 中 😀", "e": "", "k": {}}"#,
             r#"{"c": "\u0000 \u001b \u007f \u0085", "\u0001": "é\u0085"}"#,
             "{\"a\":1,\n\"b\":[\r\n1 ,2 ] }\n",
+            "{\"a\":\n  1, \"b\" :\r\n[\n1\n]\n}",
+            "{ \"a\": 1\n, \"b\": [1\n,2]\n, \"c\": \"x\"\n\n}",
             r##"{"key:with: colons": "v: w", "#": "# no comment", "&a": "*a", "!t": "?"}"##,
             r#"{"yes": "no", "on": "off", "null": "~", "x": "0x1F", "o": "0o17", "e": "1e400"}"#,
         ];
@@ -204,6 +254,8 @@ mod tests {
             r#"{"f": -9223372036854775809}"#,
             r#"{"f": 1e400}"#,
             r#"{"f": -0}"#,
+            "{\"a\"\n: 1}",
+            "{\"a\": 1, \"b\"\r\n   : 2}",
             r#"{"s": "\ud83d"}"#,
             "{\"s\":\t1}",
             "{\"s\": \"\u{7f}\"}",
@@ -219,8 +271,18 @@ mod tests {
         for text in declined {
             assert_eq!(read(text), None, "{text}");
         }
-        let long_key = format!("{{\"{}\": 1}}", "k".repeat(LONGEST_KEY));
-        assert_eq!(read(&long_key), None);
+        let key =
+            |length: usize, escape: &str| format!("{{\"{}\": \"{escape}\"}}", "k".repeat(length));
+        let agrees = |text: String| {
+            assert!(read(&text).is_some() && read(&text) == through_yaml(&text));
+        };
+        agrees(key(LONGEST_KEY - 1, ""));
+        assert_eq!(read(&key(LONGEST_KEY, "")), None);
+        agrees(key(LONGEST_KEY_WITH_ESCAPES - 1, "\\n"));
+        assert_eq!(read(&key(LONGEST_KEY_WITH_ESCAPES, "\\n")), None);
+        let gap = |spaces: usize| format!("{{\"a\"{}: 1}}", " ".repeat(spaces));
+        agrees(gap(WIDEST_GAP - 1));
+        assert_eq!(read(&gap(WIDEST_GAP)), None);
     }
 
     #[test]
