@@ -11,29 +11,61 @@ use super::CallContext;
 use super::call::{Refusal, Seen, parse_retry_after};
 use super::options::origin_of;
 
-/// Sends `request` and reads the whole response body, at most the
-/// context's cap ([`ClientOptions::max_response_bytes`](super::ClientOptions)).
+/// Sends `request` and makes sure progenitor reads at most the context's
+/// cap ([`ClientOptions::max_response_bytes`](super::ClientOptions)) of
+/// the response body.
 ///
-/// A `Content-Length` over the cap is refused before reading anything; a
-/// body that grows past it is refused as soon as it does, and the
-/// connection is dropped. A refusal is noted in `context`, where
+/// A `Content-Length` over the cap is refused before reading anything. A
+/// body framed by a `Content-Length` within the cap is handed on unread,
+/// for progenitor to read in one go: the HTTP/1 and HTTP/2 transports end
+/// such a body at its declared length (hyper's length decoder, h2's
+/// content-length check), so a server that sends more than it declared
+/// gets no more than that read. Any other body (chunked, ended by closing
+/// the connection, or over a transport without that guarantee) is read
+/// here, in chunks, and refused as soon as it grows past the cap; the
+/// connection is then dropped. A refusal is noted in `context`, where
 /// [`after_response`] and [`finish`](super::finish) turn it into
-/// [`Error::InvalidResponse`](super::Error::InvalidResponse). Otherwise the
-/// response is handed on with its body in memory.
+/// [`Error::InvalidResponse`](super::Error::InvalidResponse).
 pub async fn execute(
     client: &reqwest::Client,
     request: reqwest::Request,
     context: &CallContext,
 ) -> reqwest::Result<reqwest::Response> {
-    let mut response = client.execute(request).await?;
+    let response = client.execute(request).await?;
     context.note(see(&response));
     let cap = context.max_response_bytes;
-    if let Some(declared) = response.content_length()
-        && declared > u64::try_from(cap).unwrap_or(u64::MAX)
-    {
-        context.refuse(Refusal::Declared { declared, cap });
-        return Ok(response);
+    match response.content_length() {
+        Some(declared) if declared > u64::try_from(cap).unwrap_or(u64::MAX) => {
+            context.refuse(Refusal::Declared { declared, cap });
+            Ok(response)
+        }
+        Some(_) if framed_by_length(response.version()) => Ok(response),
+        _ => read_within(response, context, cap).await,
     }
+}
+
+/// Whether the transport of `version` ends a body at its `Content-Length`
+/// (or fails it), so a declared length within the cap bounds what is read.
+/// HTTP/3 is left out: reqwest's support for it is unstable, and its body
+/// only reports the header's value.
+fn framed_by_length(version: reqwest::Version) -> bool {
+    matches!(
+        version,
+        reqwest::Version::HTTP_09
+            | reqwest::Version::HTTP_10
+            | reqwest::Version::HTTP_11
+            | reqwest::Version::HTTP_2
+    )
+}
+
+/// Reads the body of `response` into memory, refusing it (and dropping the
+/// connection) as soon as it grows past `cap`; the response is handed on
+/// with the body read.
+async fn read_within(
+    mut response: reqwest::Response,
+    context: &CallContext,
+    cap: usize,
+) -> reqwest::Result<reqwest::Response> {
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await? {
         if chunk.len() > cap - body.len() {
