@@ -72,7 +72,7 @@ impl Placement {
     /// `Authorization: Bearer <token>` (oauth2, openIdConnect and http
     /// bearer schemes).
     pub fn bearer(&mut self, scheme: &'static str, token: &Secret) -> Result<(), CredentialError> {
-        let value = sensitive(scheme, &format!("Bearer {}", token.expose()))?;
+        let value = sensitive(scheme, format!("Bearer {}", token.expose()))?;
         self.headers.push((AUTHORIZATION, value));
         self.sent.push(token.clone());
         Ok(())
@@ -88,7 +88,7 @@ impl Placement {
         use base64::Engine as _;
         let pair = format!("{username}:{}", password.expose());
         let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
-        let value = sensitive(scheme, &format!("Basic {encoded}"))?;
+        let value = sensitive(scheme, format!("Basic {encoded}"))?;
         self.headers.push((AUTHORIZATION, value));
         self.sent.push(password.clone());
         Ok(())
@@ -147,8 +147,13 @@ impl Placement {
     }
 }
 
-fn sensitive(scheme: &'static str, text: &str) -> Result<HeaderValue, CredentialError> {
-    let mut value = HeaderValue::from_str(text).map_err(|_| CredentialError { scheme })?;
+/// `text` as a header value marked sensitive. A `String` becomes the
+/// value's buffer as it is, without a copy.
+fn sensitive<T>(scheme: &'static str, text: T) -> Result<HeaderValue, CredentialError>
+where
+    HeaderValue: TryFrom<T>,
+{
+    let mut value = HeaderValue::try_from(text).map_err(|_| CredentialError { scheme })?;
     value.set_sensitive(true);
     Ok(value)
 }
