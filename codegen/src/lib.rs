@@ -103,6 +103,7 @@ mod snapshot;
 mod tokens;
 mod typed;
 mod validate;
+mod version_header;
 mod walk;
 
 use std::cell::Cell;
@@ -464,7 +465,7 @@ fn openapi_model(doc: &Document<'_>, runtime_crate: &str) -> Result<openapiv3::O
 }
 
 /// progenitor's client and types, as syntax, with path parameters escaped
-/// by the runtime; a failure names the operation that causes it.
+/// by the runtime and without progenitor's undeclared `api-version` header; a failure names the operation that causes it.
 fn progenitor_output(
     doc: &Document<'_>,
     spec: &openapiv3::OpenAPI,
@@ -489,6 +490,12 @@ fn progenitor_output(
         return Err(generator_error(
             doc.file,
             "progenitor's output no longer imports `encode_path`, so path parameters would not be escaped by the runtime (a bug; please report it)".to_string(),
+        ));
+    }
+    if !version_header::drop_version_header(&mut raw) {
+        return Err(generator_error(
+            doc.file,
+            "progenitor's output no longer adds its `api-version` header as expected, so the undeclared header would be sent (a bug; please report it)".to_string(),
         ));
     }
     Ok(raw)

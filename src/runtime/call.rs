@@ -158,16 +158,12 @@ pub fn parse_retry_after(text: &str) -> Option<Duration> {
     Some(delay.to_std().unwrap_or(Duration::ZERO))
 }
 
-/// The header progenitor adds with the document's `info.version`. The spec
-/// does not declare it, so it is removed.
-const PROGENITOR_VERSION_HEADER: &str = "api-version";
-
 /// Applies `context` to a request progenitor has built: puts the
-/// credential on it, removes the body when the caller gave none, and
-/// removes progenitor's undeclared `api-version` header.
+/// credential on it, and removes the body when the caller gave none.
+/// (progenitor's undeclared `api-version` header is taken out of its code
+/// by the generator.)
 pub fn prepare_request(context: &CallContext, request: &mut reqwest::Request) {
     let headers = request.headers_mut();
-    headers.remove(PROGENITOR_VERSION_HEADER);
     for (name, value) in &context.placement.headers {
         headers.insert(name.clone(), value.clone());
     }

@@ -584,12 +584,7 @@ Sends a `GET` request to `/widgets`
             limit: Option<::std::num::NonZeroU64>,
         ) -> Result<ResponseValue<types::WidgetPage>, Error<types::Problem>> {
             let url = format!("{}/widgets", self.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-                );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = self
                 .client
@@ -630,12 +625,7 @@ Sends a `POST` request to `/widgets`
             body: &'a types::Widget,
         ) -> Result<ResponseValue<types::Widget>, Error<types::Problem>> {
             let url = format!("{}/widgets", self.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-                );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = self
                 .client
@@ -680,12 +670,7 @@ Sends a `PUT` request to `/widgets/{widgetId}/notes`
                 "{}/widgets/{}/notes", self.baseurl, encode_path(& widget_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-                );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = self
                 .client
@@ -729,12 +714,7 @@ Sends a `GET` request to `/parts/{partId}`
             let url = format!(
                 "{}/parts/{}", self.baseurl, encode_path(& part_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-                );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = self
                 .client
@@ -763,12 +743,7 @@ Sends a `GET` request to `/health`
             &'a self,
         ) -> Result<ResponseValue<types::HealthResponse>, Error<()>> {
             let url = format!("{}/health", self.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-                );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = self
                 .client

@@ -5164,12 +5164,7 @@ Sends a `POST` request to `/auth/tokens/long`
             body: &'a types::LongTokenRequest,
         ) -> Result<ResponseValue<types::LongTokenResponse>, Error<types::AuthError>> {
             let url = format!("{}/auth/tokens/long", self.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-                );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = self
                 .client
@@ -5235,12 +5230,7 @@ Sends a `POST` request to `/auth/tokens/short`
             body: Option<&'a types::ShortTokenRequest>,
         ) -> Result<ResponseValue<types::ShortTokenResponse>, Error<types::AuthError>> {
             let url = format!("{}/auth/tokens/short", self.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-                );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = self
                 .client
@@ -5302,12 +5292,7 @@ Arguments:
                 "{}/auth/tokens/{}/revoke", self.baseurl, encode_path(& token_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-                );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = self
                 .client
