@@ -85,6 +85,7 @@ mod cycles;
 pub mod diff;
 mod error;
 mod growth;
+mod json_response;
 mod json_text;
 mod limits;
 mod locate;
@@ -465,7 +466,8 @@ fn openapi_model(doc: &Document<'_>, runtime_crate: &str) -> Result<openapiv3::O
 }
 
 /// progenitor's client and types, as syntax, with path parameters escaped
-/// by the runtime and without progenitor's undeclared `api-version` header; a failure names the operation that causes it.
+/// and JSON bodies read by the runtime, and without progenitor's undeclared
+/// `api-version` header; a failure names the operation that causes it.
 fn progenitor_output(
     doc: &Document<'_>,
     spec: &openapiv3::OpenAPI,
@@ -492,6 +494,7 @@ fn progenitor_output(
             "progenitor's output no longer imports `encode_path`, so path parameters would not be escaped by the runtime (a bug; please report it)".to_string(),
         ));
     }
+    json_response::read_with_runtime(&mut raw, runtime_crate);
     if !version_header::drop_version_header(&mut raw) {
         return Err(generator_error(
             doc.file,

@@ -1,9 +1,10 @@
 //! Sending a request and reading its response within the client's cap: the
 //! generated `exec` and `post` hooks call [`execute`] and
-//! [`after_response`].
+//! [`after_response`], and progenitor's JSON reads call [`json_response`].
 
 use bytes::Bytes;
-use progenitor_client::Error as RawError;
+use progenitor_client::{Error as RawError, ResponseValue};
+use serde::de::DeserializeOwned;
 use reqwest::ResponseBuilderExt as _;
 use reqwest::header::{LOCATION, RETRY_AFTER};
 
@@ -77,6 +78,24 @@ async fn read_within(
         body.extend_from_slice(&chunk);
     }
     Ok(rebuild(response, Bytes::from(body)))
+}
+
+/// Reads a JSON response as progenitor's `ResponseValue::from_response`
+/// does (the same errors: the body unread is
+/// [`ResponseBodyError`](RawError::ResponseBodyError), one that does not
+/// decode is [`InvalidResponsePayload`](RawError::InvalidResponsePayload)),
+/// but moves the headers into the result instead of copying them. The
+/// generator points progenitor's calls here.
+#[allow(clippy::result_large_err)] // progenitor's error type.
+pub async fn json_response<T: DeserializeOwned, E>(
+    mut response: reqwest::Response,
+) -> Result<ResponseValue<T>, RawError<E>> {
+    let status = response.status();
+    let headers = std::mem::take(response.headers_mut());
+    let full = response.bytes().await.map_err(RawError::ResponseBodyError)?;
+    let inner = serde_json::from_slice(&full)
+        .map_err(|error| RawError::InvalidResponsePayload(full, error))?;
+    Ok(ResponseValue::new(inner, status, headers))
 }
 
 /// The post hook: stops progenitor from decoding a response [`execute`]

@@ -20,7 +20,7 @@ mod rules;
 mod secret;
 mod unknown;
 
-pub use body::{after_response, execute};
+pub use body::{after_response, execute, json_response};
 pub use call::{
     BaseUrlError, CallContext, ClientError, check_base_url, finish, parse_retry_after,
     prepare_request,

@@ -604,11 +604,11 @@ Sends a `GET` request to `/widgets`
             self.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::c2m_auth::runtime::json_response(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::c2m_auth::runtime::json_response(response).await?,
                         ),
                     )
                 }
@@ -645,11 +645,11 @@ Sends a `POST` request to `/widgets`
             self.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                201u16 => ::c2m_auth::runtime::json_response(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::c2m_auth::runtime::json_response(response).await?,
                         ),
                     )
                 }
@@ -694,7 +694,7 @@ Sends a `PUT` request to `/widgets/{widgetId}/notes`
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::c2m_auth::runtime::json_response(response).await?,
                         ),
                     )
                 }
@@ -762,7 +762,7 @@ Sends a `GET` request to `/health`
             self.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::c2m_auth::runtime::json_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
