@@ -553,6 +553,37 @@ async fn the_cap_is_configurable_and_bodies_under_it_work() -> TestResult {
     Ok(())
 }
 
+/// A server that sends more than its `Content-Length` gets no more than
+/// that read: a cap of exactly the declared length still succeeds, with
+/// the declared bytes, and the call does not wait for the rest (8 MiB the
+/// server never finishes writing).
+#[tokio::test]
+async fn bytes_past_the_declared_length_are_not_read() -> TestResult {
+    let answer = || {
+        let head = format!(
+            "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{ISSUED}",
+            ISSUED.len()
+        );
+        let mut bytes = head.into_bytes();
+        bytes.extend(std::iter::repeat_n(b'x', 8 << 20));
+        Answer::Bytes(bytes)
+    };
+    let server = RawServer::answering("127.0.0.1", answer).await;
+    let exact = ClientOptions::default().max_response_bytes(ISSUED.len());
+    let client = Client::with_options(&server.url(), exact)?;
+    let started = Instant::now();
+    let issued = client
+        .issue_long_term_token(&ClientKey::new(CLIENT_KEY), &long_request())
+        .await?;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(issued.body().token_id.as_deref(), Some(TOKEN_ID));
+    Ok(())
+}
+
 /// The timeout covers the whole call, body included: a server that sends
 /// its head and then nothing ends the call at the timeout.
 #[tokio::test]
