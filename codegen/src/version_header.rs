@@ -192,7 +192,7 @@ mod tests {
         let text = text(&raw);
         assert!(text.contains("let mut header_map"), "{text}");
         assert!(text.contains("with_capacity (2usize)"), "{text}");
-        assert!(text.contains("HeaderName :: from_static") == false, "{text}");
+        assert!(!text.contains("HeaderName :: from_static"), "{text}");
         assert!(
             text.contains("header_map . append (\"api-version\" , api_version"),
             "{text}"
