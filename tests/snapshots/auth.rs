@@ -4784,12 +4784,7 @@ Sends a `POST` request to `/jobs/single-doc-job-template`
             body: &'a types::SubmitSingleDocWithTemplateParamsBody,
         ) -> Result<ResponseValue<types::StandardResponse>, Error<()>> {
             let url = format!("{}/jobs/single-doc-job-template", self.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-                );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = self
                 .client
@@ -4809,7 +4804,7 @@ Sends a `POST` request to `/jobs/single-doc-job-template`
             self.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::c2m_auth::runtime::json_response(response).await,
                 400u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
@@ -4825,12 +4820,7 @@ Sends a `POST` request to `/jobs/multi-docs-job-template`
             body: &'a types::SubmitMultiDocWithTemplateParamsBody,
         ) -> Result<ResponseValue<types::StandardResponse>, Error<()>> {
             let url = format!("{}/jobs/multi-docs-job-template", self.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-                );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = self
                 .client
@@ -4850,7 +4840,7 @@ Sends a `POST` request to `/jobs/multi-docs-job-template`
             self.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::c2m_auth::runtime::json_response(response).await,
                 400u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
@@ -4866,12 +4856,7 @@ Sends a `POST` request to `/jobs/multi-doc-merge-job-template`
             body: &'a types::MergeMultiDocWithTemplateParamsBody,
         ) -> Result<ResponseValue<types::StandardResponse>, Error<()>> {
             let url = format!("{}/jobs/multi-doc-merge-job-template", self.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-                );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = self
                 .client
@@ -4891,7 +4876,7 @@ Sends a `POST` request to `/jobs/multi-doc-merge-job-template`
             self.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::c2m_auth::runtime::json_response(response).await,
                 400u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
@@ -4907,12 +4892,7 @@ Sends a `POST` request to `/jobs/single-doc`
             body: &'a types::SingleDocJobParamsBody,
         ) -> Result<ResponseValue<types::StandardResponse>, Error<()>> {
             let url = format!("{}/jobs/single-doc", self.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-                );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = self
                 .client
@@ -4932,7 +4912,7 @@ Sends a `POST` request to `/jobs/single-doc`
             self.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::c2m_auth::runtime::json_response(response).await,
                 400u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
@@ -4948,12 +4928,7 @@ Sends a `POST` request to `/jobs/multi-doc`
             body: &'a types::SubmitMultiDocParamsBody,
         ) -> Result<ResponseValue<types::StandardResponse>, Error<()>> {
             let url = format!("{}/jobs/multi-doc", self.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-                );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = self
                 .client
@@ -4973,7 +4948,7 @@ Sends a `POST` request to `/jobs/multi-doc`
             self.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::c2m_auth::runtime::json_response(response).await,
                 400u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
@@ -4989,12 +4964,7 @@ Sends a `POST` request to `/jobs/multi-doc-merge`
             body: &'a types::MergeMultiDocParamsBody,
         ) -> Result<ResponseValue<types::StandardResponse>, Error<()>> {
             let url = format!("{}/jobs/multi-doc-merge", self.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-                );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = self
                 .client
@@ -5014,7 +4984,7 @@ Sends a `POST` request to `/jobs/multi-doc-merge`
             self.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::c2m_auth::runtime::json_response(response).await,
                 400u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
@@ -5030,12 +5000,7 @@ Sends a `POST` request to `/jobs/single-pdf-split`
             body: &'a types::SplitPdfParamsBody,
         ) -> Result<ResponseValue<types::StandardResponse>, Error<()>> {
             let url = format!("{}/jobs/single-pdf-split", self.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-                );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = self
                 .client
@@ -5055,7 +5020,7 @@ Sends a `POST` request to `/jobs/single-pdf-split`
             self.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::c2m_auth::runtime::json_response(response).await,
                 400u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
@@ -5071,12 +5036,7 @@ Sends a `POST` request to `/jobs/single-pdf-split-addressCapture`
             body: &'a types::SplitPdfWithCaptureParamsBody,
         ) -> Result<ResponseValue<types::StandardResponse>, Error<()>> {
             let url = format!("{}/jobs/single-pdf-split-addressCapture", self.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-                );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = self
                 .client
@@ -5096,7 +5056,7 @@ Sends a `POST` request to `/jobs/single-pdf-split-addressCapture`
             self.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::c2m_auth::runtime::json_response(response).await,
                 400u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
@@ -5112,12 +5072,7 @@ Sends a `POST` request to `/jobs/multi-pdf-address-capture`
             body: &'a types::MultiPdfWithCaptureParamsBody,
         ) -> Result<ResponseValue<types::StandardResponse>, Error<()>> {
             let url = format!("{}/jobs/multi-pdf-address-capture", self.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-                );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = self
                 .client
@@ -5137,7 +5092,7 @@ Sends a `POST` request to `/jobs/multi-pdf-address-capture`
             self.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::c2m_auth::runtime::json_response(response).await,
                 400u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
