@@ -170,7 +170,9 @@ mod tests {
         let text = text(&raw);
         assert!(!text.contains("api-version"), "{text}");
         assert!(
-            text.contains("let header_map = :: reqwest :: header :: HeaderMap :: with_capacity (0usize)"),
+            text.contains(
+                "let header_map = :: reqwest :: header :: HeaderMap :: with_capacity (0usize)"
+            ),
             "{text}"
         );
     }

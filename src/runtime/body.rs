@@ -4,9 +4,9 @@
 
 use bytes::Bytes;
 use progenitor_client::{Error as RawError, ResponseValue};
-use serde::de::DeserializeOwned;
 use reqwest::ResponseBuilderExt as _;
 use reqwest::header::{LOCATION, RETRY_AFTER};
+use serde::de::DeserializeOwned;
 
 use super::CallContext;
 use super::call::{Refusal, Seen, parse_retry_after};
@@ -92,7 +92,10 @@ pub async fn json_response<T: DeserializeOwned, E>(
 ) -> Result<ResponseValue<T>, RawError<E>> {
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
-    let full = response.bytes().await.map_err(RawError::ResponseBodyError)?;
+    let full = response
+        .bytes()
+        .await
+        .map_err(RawError::ResponseBodyError)?;
     let inner = serde_json::from_slice(&full)
         .map_err(|error| RawError::InvalidResponsePayload(full, error))?;
     Ok(ResponseValue::new(inner, status, headers))
