@@ -3,13 +3,21 @@
 //!
 //! [`Sandbox::start`] binds an HTTP server to `127.0.0.1` on an ephemeral
 //! port ([`SandboxBuilder::bind`] chooses another address) and serves the
-//! three operations of `spec/auth.yaml`:
+//! three token operations of `spec/auth.yaml`:
 //!
 //! | operation              | route                                | success |
 //! |------------------------|--------------------------------------|---------|
 //! | `issueLongTermToken`   | `POST /auth/tokens/long`             | 201     |
 //! | `issueShortTermToken`  | `POST /auth/tokens/short`            | 201     |
 //! | `revokeToken`          | `POST /auth/tokens/{tokenId}/revoke` | 204     |
+//!
+//! and the nine job operations of `spec/c2m-api-v2-base.yaml` (`POST
+//! /jobs/...`). A job needs a short-term token holding `jobs:submit` (else
+//! 401) and a body that decodes into the operation's request type (else
+//! 400; both without a body, as the spec lists them). It is answered with a
+//! `StandardResponse` holding a fresh `jobId`, and kept: [`Sandbox::jobs`]
+//! lists what arrived. (A `oneOf` body is decoded as its generated type
+//! decodes it: the first shape that fits.)
 //!
 //! Point a [`Client`](crate::Client) at [`Sandbox::base_url`]. For tools
 //! outside Rust, the binary `c2m-auth-sandbox` (same feature) serves it on
@@ -126,6 +134,21 @@ pub struct Sandbox {
     task: Option<JoinHandle<()>>,
 }
 
+/// A job the sandbox accepted, as [`Sandbox::jobs`] lists it.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AcceptedJob {
+    /// The `jobId` it was answered with.
+    pub job_id: String,
+    /// The operation it was submitted with (`singleDocJobParams`, …).
+    pub operation_id: &'static str,
+    /// The client whose token submitted it.
+    pub client_id: String,
+    /// The body as decoded into the operation's request type and written
+    /// back as JSON.
+    pub body: serde_json::Value,
+}
+
 impl Sandbox {
     /// Starts a sandbox with the default settings: the example client
     /// ([`EXAMPLE_CLIENT_ID`]), 900-second short-term tokens, 30-day
@@ -170,6 +193,11 @@ impl Sandbox {
     /// system when it was asked for port 0.
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The jobs accepted so far, in the order they arrived.
+    pub fn jobs(&self) -> Vec<AcceptedJob> {
+        self.shared.lock().jobs.clone()
     }
 
     /// How many requests the sandbox has received for `operation_id`
@@ -343,6 +371,7 @@ impl SandboxBuilder {
                 tokens: HashMap::new(),
                 ids: HashMap::new(),
                 counts: HashMap::new(),
+                jobs: Vec::new(),
                 window: self
                     .rate_limit
                     .map(|(max_requests, per)| Window::new(max_requests, per)),

@@ -38,6 +38,8 @@ pub(super) struct Store {
     /// Token id to access token.
     pub(super) ids: HashMap<String, String>,
     pub(super) counts: HashMap<&'static str, u64>,
+    /// The jobs accepted, in order.
+    pub(super) jobs: Vec<super::AcceptedJob>,
     pub(super) window: Option<Window>,
 }
 

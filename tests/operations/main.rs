@@ -6,6 +6,7 @@
 
 mod binding;
 mod fixture;
+mod jobs;
 mod long_term;
 mod nulls;
 mod revoke;

@@ -1,7 +1,8 @@
-//! The handlers of the three operations. Each one's steps return
+//! The handlers of the token operations and the job operations. Each one's steps return
 //! `Result<Response, ApiError>`; the axum handler here turns an error into
 //! its response.
 
+mod jobs;
 mod long_term;
 mod revoke;
 mod short_term;
@@ -51,12 +52,79 @@ fn expiry(now: DateTime<Utc>, ttl: Duration) -> (DateTime<Utc>, i64) {
 
 type App = Arc<Shared>;
 
-/// The three operations' routes, served from `shared`.
+/// Routes `POST path` to [`jobs::submit`] for `operation_id`, its body a `T`.
+fn job_route<T>(router: Router<App>, path: &str, operation_id: &'static str) -> Router<App>
+where
+    T: serde::de::DeserializeOwned + serde::Serialize + 'static,
+{
+    router.route(
+        path,
+        post(
+            move |State(app): State<App>,
+                  headers: HeaderMap,
+                  body: Result<Bytes, BytesRejection>| async move {
+                jobs::submit::<T>(&app, operation_id, &headers, body)
+            },
+        ),
+    )
+}
+
+/// The operations' routes, served from `shared`.
 pub(super) fn router(shared: App) -> Router {
-    Router::new()
+    use crate::types as t;
+    let router = Router::new()
         .route("/auth/tokens/long", post(issue_long_term_token))
         .route("/auth/tokens/short", post(issue_short_term_token))
-        .route("/auth/tokens/{token_id}/revoke", post(revoke_token))
+        .route("/auth/tokens/{token_id}/revoke", post(revoke_token));
+    let jobs: [fn(Router<App>) -> Router<App>; 9] = [
+        |r| {
+            job_route::<t::SubmitSingleDocWithTemplateParamsBody>(
+                r,
+                "/jobs/single-doc-job-template",
+                "submitSingleDocWithTemplateParams",
+            )
+        },
+        |r| {
+            job_route::<t::SubmitMultiDocWithTemplateParamsBody>(
+                r,
+                "/jobs/multi-docs-job-template",
+                "submitMultiDocWithTemplateParams",
+            )
+        },
+        |r| {
+            job_route::<t::MergeMultiDocWithTemplateParamsBody>(
+                r,
+                "/jobs/multi-doc-merge-job-template",
+                "mergeMultiDocWithTemplateParams",
+            )
+        },
+        |r| job_route::<t::SingleDocJobParamsBody>(r, "/jobs/single-doc", "singleDocJobParams"),
+        |r| job_route::<t::SubmitMultiDocParamsBody>(r, "/jobs/multi-doc", "submitMultiDocParams"),
+        |r| {
+            job_route::<t::MergeMultiDocParamsBody>(
+                r,
+                "/jobs/multi-doc-merge",
+                "mergeMultiDocParams",
+            )
+        },
+        |r| job_route::<t::SplitPdfParamsBody>(r, "/jobs/single-pdf-split", "splitPdfParams"),
+        |r| {
+            job_route::<t::SplitPdfWithCaptureParamsBody>(
+                r,
+                "/jobs/single-pdf-split-addressCapture",
+                "splitPdfWithCaptureParams",
+            )
+        },
+        |r| {
+            job_route::<t::MultiPdfWithCaptureParamsBody>(
+                r,
+                "/jobs/multi-pdf-address-capture",
+                "multiPdfWithCaptureParams",
+            )
+        },
+    ];
+    jobs.iter()
+        .fold(router, |router, add| add(router))
         .with_state(shared)
 }
 
