@@ -93,7 +93,8 @@ macro_rules! submit {
 async fn job_credential(sandbox: &Sandbox, scopes: &[&str]) -> Result<BearerAuth, BoxError> {
     let long = long_token(sandbox, &["jobs:submit", "tokens:revoke"]).await?;
     let short = short_token(sandbox, &long, scopes).await?;
-    Ok(BearerAuth::new(short.access_token.clone()))
+    // An issued token converts into the job operations' bearer credential.
+    Ok(BearerAuth::from(&short))
 }
 
 #[tokio::test]

@@ -7117,6 +7117,18 @@ impl ::progenitor_client::ClientHooks<::c2m_auth::runtime::CallContext> for raw:
         ::c2m_auth::runtime::after_response(&self.inner, result)
     }
 }
+/// The `bearerAuth` credential for a token `issueLongTermToken` issued (a bearer token, sent alike).
+impl ::std::convert::From<&types::LongTokenResponse> for security::BearerAuth {
+    fn from(issued: &types::LongTokenResponse) -> Self {
+        Self::new(issued.access_token.clone())
+    }
+}
+/// The `bearerAuth` credential for a token `issueShortTermToken` issued (a bearer token, sent alike).
+impl ::std::convert::From<&types::ShortTokenResponse> for security::BearerAuth {
+    fn from(issued: &types::ShortTokenResponse) -> Self {
+        Self::new(issued.access_token.clone())
+    }
+}
 /// The `LongTokenAuth` credential for a token `issueLongTermToken` issued (its `tokenUrl`).
 impl ::std::convert::From<&types::LongTokenResponse> for security::LongTokenAuth {
     fn from(issued: &types::LongTokenResponse) -> Self {

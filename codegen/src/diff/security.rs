@@ -167,16 +167,11 @@ impl Diff<'_> {
     }
 }
 
-/// `(scheme, operationId)` where the operation's path is one of the scheme's
-/// `tokenUrl`s.
+/// `(scheme, operationId)` for each operation whose tokens convert into
+/// the scheme's credential ([`Spec::token_issuers`]).
 pub(super) fn token_operations(spec: &Spec<'_>) -> BTreeSet<(String, String)> {
-    let mut found = BTreeSet::new();
-    for scheme in &spec.schemes {
-        for op in &spec.operations {
-            if scheme.token_urls.contains(&op.path) {
-                found.insert((scheme.name.to_string(), op.id.to_string()));
-            }
-        }
-    }
-    found
+    spec.token_issuers()
+        .into_iter()
+        .map(|(scheme, op)| (scheme.name.to_string(), op.id.to_string()))
+        .collect()
 }

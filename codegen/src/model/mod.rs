@@ -94,6 +94,31 @@ impl<'a> Spec<'a> {
         self.operations.iter().find(|op| op.id == id)
     }
 
+    /// Which operations issue tokens for which scheme, as `(scheme,
+    /// operation)`: an operation at one of a scheme's `tokenUrl`s issues
+    /// its tokens; and a bearer scheme that names no `tokenUrl` (an `http`
+    /// bearer scheme) takes the tokens of every operation at some scheme's
+    /// `tokenUrl`, since a bearer token is sent alike whoever issued it.
+    pub fn token_issuers(&self) -> Vec<(&security::SecurityScheme<'a>, &Operation<'a>)> {
+        let at_token_url = |op: &Operation<'_>, scheme: &security::SecurityScheme<'_>| {
+            scheme.token_urls.contains(&op.path)
+        };
+        let mut found = Vec::new();
+        for scheme in &self.schemes {
+            for op in &self.operations {
+                let issues = if scheme.token_urls.is_empty() {
+                    scheme.kind.is_bearer() && self.schemes.iter().any(|s| at_token_url(op, s))
+                } else {
+                    at_token_url(op, scheme)
+                };
+                if issues {
+                    found.push((scheme, op));
+                }
+            }
+        }
+        found
+    }
+
     /// Follows a schema's local `$ref`s to what they name.
     pub fn resolve(&self, schema: Schema<'a>) -> &'a Value {
         resolved(self.json, schema.node)
@@ -245,5 +270,29 @@ mod tests {
         let delete = spec.operation("deleteItem").expect("deleteItem is read");
         assert_eq!(delete.security, Some(Vec::new()), "its own empty list wins");
         assert!(delete.responses[0].json.is_none());
+    }
+
+    /// A scheme's `tokenUrl` operations issue its tokens; an `http` bearer
+    /// scheme without one takes every issued token; an API key none.
+    #[test]
+    fn token_issuers_follow_token_urls_and_bearer_schemes() {
+        let json = json!({
+            "paths": {
+                "/tokens": {"post": {"operationId": "issue"}},
+                "/jobs": {"post": {"operationId": "submit"}}
+            },
+            "components": {"securitySchemes": {
+                "Issued": {"type": "oauth2", "flows": {"clientCredentials": {"tokenUrl": "/tokens"}}},
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "key": {"type": "apiKey", "in": "header", "name": "X-Key"}
+            }}
+        });
+        let spec = Spec::build(&json);
+        let found: Vec<(&str, &str)> = spec
+            .token_issuers()
+            .into_iter()
+            .map(|(scheme, op)| (scheme.name, op.id))
+            .collect();
+        assert_eq!(found, [("Issued", "issue"), ("bearer", "issue")]);
     }
 }

@@ -33,6 +33,15 @@ pub(crate) enum SchemeKind<'a> {
 }
 
 impl SchemeKind<'_> {
+    /// Whether the credential is a bearer token.
+    pub fn is_bearer(&self) -> bool {
+        match self {
+            SchemeKind::OAuth2 | SchemeKind::OpenIdConnect => true,
+            SchemeKind::Http(scheme) => scheme == "bearer",
+            _ => false,
+        }
+    }
+
     /// How the change report names it: `oauth2`, `http bearer`,
     /// ``apiKey in header `X-Key` ``.
     pub fn describe(&self) -> String {

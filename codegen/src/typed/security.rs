@@ -23,8 +23,6 @@ pub(super) struct Scheme {
     pub(super) ident: Ident,
     pub(super) kind: SchemeKind,
     description: String,
-    /// Its OAuth2 flows' `tokenUrl`s.
-    token_urls: Vec<String>,
 }
 
 pub(super) fn schemes(doc: &Document<'_>, spec: &Spec<'_>) -> Result<Vec<Scheme>, SpecError> {
@@ -78,7 +76,6 @@ pub(super) fn schemes(doc: &Document<'_>, spec: &Spec<'_>) -> Result<Vec<Scheme>
             ident: naming::credential_type(name),
             kind,
             description: scheme.description.trim().to_string(),
-            token_urls: scheme.token_urls.iter().map(|u| u.to_string()).collect(),
         });
     }
     Ok(found)
@@ -238,35 +235,35 @@ fn api_key_parts(
 /// credential for the calls it authorizes, without copying it by hand.
 pub(super) fn token_conversions(cx: &Context<'_>) -> TokenStream {
     let mut conversions = Vec::new();
-    for scheme in &cx.schemes {
-        if !matches!(scheme.kind, SchemeKind::Bearer) {
+    for (spec_scheme, op) in cx.spec.token_issuers() {
+        let Some(scheme) = cx.schemes.iter().find(|s| s.name == spec_scheme.name) else {
+            continue;
+        };
+        if !matches!(scheme.kind, SchemeKind::Bearer) || !issues_access_token(cx.spec, op) {
             continue;
         }
-        for op in &cx.spec.operations {
-            if !scheme.token_urls.iter().any(|url| url == op.path) {
-                continue;
-            }
-            let Some(method) = cx.raw_methods.get(&method_key(op.id)) else {
-                continue;
-            };
-            if !issues_access_token(cx.spec, op) {
-                continue;
-            }
-            let ident = &scheme.ident;
-            let ty = &method.ok;
-            let doc = docs(&format!(
-                "The `{}` credential for a token `{}` issued (its `tokenUrl`).",
-                scheme.name, op.id
-            ));
-            conversions.push(quote! {
-                #doc
-                impl ::std::convert::From<&#ty> for security::#ident {
-                    fn from(issued: &#ty) -> Self {
-                        Self::new(issued.access_token.clone())
-                    }
+        let Some(method) = cx.raw_methods.get(&method_key(op.id)) else {
+            continue;
+        };
+        let ident = &scheme.ident;
+        let ty = &method.ok;
+        let how = if spec_scheme.token_urls.is_empty() {
+            "a bearer token, sent alike"
+        } else {
+            "its `tokenUrl`"
+        };
+        let doc = docs(&format!(
+            "The `{}` credential for a token `{}` issued ({how}).",
+            scheme.name, op.id
+        ));
+        conversions.push(quote! {
+            #doc
+            impl ::std::convert::From<&#ty> for security::#ident {
+                fn from(issued: &#ty) -> Self {
+                    Self::new(issued.access_token.clone())
                 }
-            });
-        }
+            }
+        });
     }
     quote!(#(#conversions)*)
 }
