@@ -17,16 +17,15 @@ use std::collections::HashMap;
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
-use serde_json::Value;
 
+use crate::model::Spec;
 use crate::naming;
 use crate::serde_attrs::{serde_keys, wire_name};
 use crate::tokens::{docs, is_option};
-use crate::validate::required_names;
 use templates::Templates;
 
 /// Rewrites progenitor's `types` module as the module docs say.
-pub(crate) fn make_growable(raw: &mut syn::File, spec: &Value, runtime_crate: &str) {
+pub(crate) fn make_growable(raw: &mut syn::File, spec: &Spec<'_>, runtime_crate: &str) {
     drop_streams(raw);
     let rt = naming::runtime_path(runtime_crate);
     let Some((_, items)) = raw.items.iter_mut().find_map(|item| match item {
@@ -67,17 +66,12 @@ pub(crate) fn make_growable(raw: &mut syn::File, spec: &Value, runtime_crate: &s
 /// the name typify gives its type (the first component wins where two
 /// names meet). Built once: a type typify made up for an inline schema has
 /// no entry.
-fn required_by_type(spec: &Value) -> HashMap<String, Vec<String>> {
+fn required_by_type(spec: &Spec<'_>) -> HashMap<String, Vec<String>> {
     let mut required = HashMap::new();
-    let components = spec
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten();
-    for (component, schema) in components {
+    for component in &spec.schemas {
         required
-            .entry(naming::type_name(component))
-            .or_insert_with(|| required_names(schema).map(str::to_string).collect());
+            .entry(naming::type_name(component.name))
+            .or_insert_with(|| component.schema.required().map(str::to_string).collect());
     }
     required
 }

@@ -526,8 +526,8 @@ fn typed_layer(
     // The typed layer is this crate's own code; should it ever panic on a
     // document, that too becomes a message rather than a backtrace.
     let layered = quietly(|| {
-        growth::make_growable(raw, doc.json, runtime_crate);
-        nulls::refuse_nulls(raw, doc.json, runtime_crate);
+        growth::make_growable(raw, model, runtime_crate);
+        nulls::refuse_nulls(raw, model, runtime_crate);
         typed::generate(doc, model, raw, runtime_crate, client_path)
     });
     let typed = match layered {

@@ -19,9 +19,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value;
 
+use crate::model::{Keyword, Schema, Spec};
 use crate::naming;
 use crate::serde_attrs;
-use crate::validate::resolved;
 use crate::walk;
 
 /// Property name → whether `null` is allowed, for one object schema.
@@ -30,7 +30,7 @@ type Nullability = BTreeMap<String, bool>;
 /// Adds `#[serde(default, deserialize_with = "…::runtime::non_null")]` to
 /// every optional field of the generated `types` whose property the spec
 /// does not make nullable.
-pub(crate) fn refuse_nulls(raw: &mut syn::File, spec: &Value, runtime_crate: &str) {
+pub(crate) fn refuse_nulls(raw: &mut syn::File, spec: &Spec<'_>, runtime_crate: &str) {
     let schemas = object_schemas(spec);
     // By their sets of property names, so that each struct looks up its
     // own rather than comparing with every schema of the document.
@@ -104,20 +104,27 @@ fn is_plain_option(field: &syn::Field) -> bool {
 }
 
 /// Every object schema of the document (any OpenAPI object with a
-/// `properties` map), with each property's nullability.
-fn object_schemas(spec: &Value) -> Vec<Nullability> {
+/// `properties` map, inline ones included, so found by walking the whole
+/// document), with each property's nullability.
+fn object_schemas(spec: &Spec<'_>) -> Vec<Nullability> {
     let mut found = Vec::new();
-    let _: Result<(), std::convert::Infallible> = walk::try_for_each_object(spec, &mut |_, map| {
-        if let Some(Value::Object(properties)) = map.get("properties") {
-            found.push(
-                properties
-                    .iter()
-                    .map(|(name, schema)| (name.clone(), admits_null(spec, schema, 0)))
-                    .collect(),
-            );
-        }
-        Ok(())
-    });
+    let walked = spec.json;
+    let _: Result<(), std::convert::Infallible> =
+        walk::try_for_each_object(walked, &mut |_, map| {
+            if let Some(properties @ Value::Object(_)) = map.get(Keyword::Properties.name()) {
+                found.push(
+                    properties
+                        .as_object()
+                        .into_iter()
+                        .flatten()
+                        .map(|(name, schema)| {
+                            (name.clone(), admits_null(spec, Schema::new(schema), 0))
+                        })
+                        .collect(),
+                );
+            }
+            Ok(())
+        });
     found
 }
 
@@ -125,38 +132,36 @@ fn object_schemas(spec: &Value) -> Vec<Nullability> {
 /// on what it refers to or is composed of, an `enum` listing `null`, or a
 /// schema that says nothing of its type (read leniently: it may be
 /// anything).
-fn admits_null(spec: &Value, schema: &Value, depth: usize) -> bool {
+fn admits_null(spec: &Spec<'_>, schema: Schema<'_>, depth: usize) -> bool {
     // References and compositions can nest; past this, be lenient.
     if depth > 16 {
         return true;
     }
-    let target = resolved(spec, schema);
-    let flagged = |node: &Value| node.get("nullable").and_then(Value::as_bool) == Some(true);
-    if flagged(schema) || flagged(target) {
+    let target = Schema::new(spec.resolve(schema));
+    if schema.nullable() || target.nullable() {
         return true;
     }
-    if let Some(Value::Array(values)) = target.get("enum") {
+    if let Some(values) = target.enum_values() {
         return values.iter().any(Value::is_null);
     }
-    let members: Vec<&Value> = ["allOf", "oneOf", "anyOf"]
-        .iter()
-        .filter_map(|key| target.get(key).and_then(Value::as_array))
-        .flatten()
+    let members: Vec<Schema<'_>> = [Keyword::AllOf, Keyword::OneOf, Keyword::AnyOf]
+        .into_iter()
+        .flat_map(|composition| target.parts(composition))
         .collect();
     if !members.is_empty() {
         return members
-            .iter()
+            .into_iter()
             .any(|member| admits_null(spec, member, depth + 1));
     }
     let says_what_it_is = [
-        "type",
-        "properties",
-        "items",
-        "$ref",
-        "additionalProperties",
+        Keyword::Type,
+        Keyword::Properties,
+        Keyword::Items,
+        Keyword::Ref,
+        Keyword::AdditionalProperties,
     ]
-    .iter()
-    .any(|key| target.get(key).is_some());
+    .into_iter()
+    .any(|keyword| target.has(keyword));
     !says_what_it_is
 }
 
@@ -173,7 +178,8 @@ mod tests {
                 "Plain": {"type": "string"}
             }}
         });
-        let schema = |s: Value| admits_null(&spec, &s, 0);
+        let model = Spec::build(&spec);
+        let schema = |s: Value| admits_null(&model, Schema::new(&s), 0);
         assert!(!schema(json!({"type": "string"})));
         assert!(schema(json!({"type": "string", "nullable": true})));
         assert!(schema(json!({"$ref": "#/components/schemas/Maybe"})));
@@ -218,7 +224,7 @@ mod tests {
                 }
             }
         };
-        refuse_nulls(&mut raw, &spec, "my-crate");
+        refuse_nulls(&mut raw, &Spec::build(&spec), "my-crate");
         let text = quote::quote!(#raw).to_string();
         let strict = text.matches("deserialize_with = \"::my_crate::runtime::non_null\"");
         // `opt` and `type_` of `Thing`; not `maybe`, `req` or `Unrelated`.

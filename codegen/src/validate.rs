@@ -664,16 +664,6 @@ fn check_path_parameters(
     }
 }
 
-/// The property names a schema's `required` lists, in its order.
-pub(crate) fn required_names(schema: &Value) -> impl Iterator<Item = &str> {
-    schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-}
-
 pub(crate) use crate::model::resolved;
 
 /// A name for the body a response carries, as progenitor groups them:

@@ -8,6 +8,8 @@ use super::Schema;
 /// The keywords read by name, with their spelling in the document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Keyword {
+    Type,
+    Ref,
     Minimum,
     Maximum,
     ExclusiveMinimum,
@@ -33,6 +35,8 @@ impl Keyword {
     /// The keyword as the document spells it.
     pub fn name(self) -> &'static str {
         match self {
+            Keyword::Type => "type",
+            Keyword::Ref => "$ref",
             Keyword::Minimum => "minimum",
             Keyword::Maximum => "maximum",
             Keyword::ExclusiveMinimum => "exclusiveMinimum",
@@ -67,7 +71,7 @@ impl<'a> Schema<'a> {
 
     /// `$ref`, as written.
     pub fn reference(self) -> Option<&'a str> {
-        self.node.get("$ref").and_then(Value::as_str)
+        self.keyword(Keyword::Ref).and_then(Value::as_str)
     }
 
     /// The component schema a `$ref` names, its pointer escapes undone.
@@ -78,7 +82,7 @@ impl<'a> Schema<'a> {
 
     /// `type`, if it names one.
     pub fn kind(self) -> Option<&'a str> {
-        self.node.get("type").and_then(Value::as_str)
+        self.keyword(Keyword::Type).and_then(Value::as_str)
     }
 
     /// `format`, if it is a string.
