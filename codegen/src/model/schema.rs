@@ -130,6 +130,11 @@ impl<'a> Schema<'a> {
         self.node.get("x-secret").and_then(Value::as_bool) == Some(true)
     }
 
+    /// `example`, the schema's own example value.
+    pub fn example(self) -> Option<&'a Value> {
+        self.node.get("example")
+    }
+
     /// `pattern`, if it is a string.
     pub fn pattern(self) -> Option<&'a str> {
         self.keyword(Keyword::Pattern).and_then(Value::as_str)

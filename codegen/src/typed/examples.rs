@@ -265,7 +265,7 @@ fn parameter_examples(
         let spec_name = parameter.name;
         let schema_example = parameter
             .schema
-            .and_then(|schema| schema.node.get("example"))
+            .and_then(|schema| schema.example())
             .filter(|_| parameter.examples.is_empty())
             .map(|value| ("example", value));
         let examples = parameter
