@@ -92,6 +92,7 @@ mod locate;
 mod model;
 mod naming;
 mod nulls;
+mod one_of;
 mod overlay;
 mod paths;
 mod preprocess;
@@ -526,6 +527,7 @@ fn typed_layer(
     // The typed layer is this crate's own code; should it ever panic on a
     // document, that too becomes a message rather than a backtrace.
     let layered = quietly(|| {
+        one_of::name_variants(raw);
         growth::make_growable(raw, model, runtime_crate);
         nulls::refuse_nulls(raw, model, runtime_crate);
         typed::generate(doc, model, raw, runtime_crate, client_path)

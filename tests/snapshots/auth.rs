@@ -946,15 +946,15 @@ mod raw {
         #[serde(untagged)]
         #[non_exhaustive]
         pub enum DocumentSourceIdentifier {
-            Variant0(DocumentId),
-            Variant1(ExternalUrl),
-            Variant2 {
+            DocumentId(DocumentId),
+            ExternalUrl(ExternalUrl),
+            UploadRequestId {
                 #[serde(rename = "documentName")]
                 document_name: DocumentName,
                 #[serde(rename = "uploadRequestId")]
                 upload_request_id: UploadRequestId,
             },
-            Variant3 {
+            UploadRequestIdZipId {
                 #[serde(rename = "documentName")]
                 document_name: DocumentName,
                 #[serde(rename = "uploadRequestId")]
@@ -962,7 +962,7 @@ mod raw {
                 #[serde(rename = "zipId")]
                 zip_id: ZipId,
             },
-            Variant4 {
+            ZipId {
                 #[serde(rename = "documentName")]
                 document_name: DocumentName,
                 #[serde(rename = "zipId")]
@@ -971,12 +971,12 @@ mod raw {
         }
         impl ::std::convert::From<DocumentId> for DocumentSourceIdentifier {
             fn from(value: DocumentId) -> Self {
-                Self::Variant0(value)
+                Self::DocumentId(value)
             }
         }
         impl ::std::convert::From<ExternalUrl> for DocumentSourceIdentifier {
             fn from(value: ExternalUrl) -> Self {
-                Self::Variant1(value)
+                Self::ExternalUrl(value)
             }
         }
         ///`DocumentsToMerge`
@@ -2390,7 +2390,7 @@ must be provided: a client secret, a one-time code, or an assertion.
         #[serde(untagged)]
         #[non_exhaustive]
         pub enum SubmitSingleDocWithTemplateParams {
-            Variant0 {
+            DocumentSourceIdentifier {
                 #[serde(rename = "documentSourceIdentifier")]
                 document_source_identifier: DocumentSourceIdentifier,
                 #[serde(rename = "jobTemplate")]
@@ -2400,7 +2400,7 @@ must be provided: a client secret, a one-time code, or an assertion.
                 #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                 tags: ::std::option::Option<Tags>,
             },
-            Variant1 {
+            RecipientAddressSources {
                 #[serde(rename = "jobTemplate")]
                 job_template: JobTemplate,
                 #[serde(rename = "paymentDetails")]
@@ -2410,7 +2410,7 @@ must be provided: a client secret, a one-time code, or an assertion.
                 #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                 tags: ::std::option::Option<Tags>,
             },
-            Variant2 {
+            DocumentSourceIdentifierRecipientAddressSources {
                 #[serde(rename = "documentSourceIdentifier")]
                 document_source_identifier: DocumentSourceIdentifier,
                 #[serde(rename = "jobTemplate")]
@@ -2428,7 +2428,7 @@ must be provided: a client secret, a one-time code, or an assertion.
         #[serde(untagged)]
         #[non_exhaustive]
         pub enum SubmitSingleDocWithTemplateParamsBody {
-            Variant0 {
+            DocumentSourceIdentifier {
                 #[serde(rename = "documentSourceIdentifier")]
                 document_source_identifier: DocumentSourceIdentifier,
                 #[serde(rename = "jobTemplate")]
@@ -2438,7 +2438,7 @@ must be provided: a client secret, a one-time code, or an assertion.
                 #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                 tags: ::std::option::Option<Tags>,
             },
-            Variant1 {
+            RecipientAddressSources {
                 #[serde(rename = "jobTemplate")]
                 job_template: JobTemplate,
                 #[serde(rename = "paymentDetails")]
@@ -2448,7 +2448,7 @@ must be provided: a client secret, a one-time code, or an assertion.
                 #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                 tags: ::std::option::Option<Tags>,
             },
-            Variant2 {
+            DocumentSourceIdentifierRecipientAddressSources {
                 #[serde(rename = "documentSourceIdentifier")]
                 document_source_identifier: DocumentSourceIdentifier,
                 #[serde(rename = "jobTemplate")]
