@@ -105,7 +105,7 @@ fn nullable_body(body: &mut Value) {
         return;
     };
     for (media, media_type) in content.iter_mut() {
-        if !(media == "application/json" || media.starts_with("application/json;")) {
+        if !crate::model::is_json(media) {
             continue;
         }
         let Some(schema) = media_type.get_mut("schema") else {

@@ -20,6 +20,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Problems, SpecErrorKind};
 use crate::locate::escape_token;
+use crate::model::METHODS;
 use crate::validate::Document;
 
 /// The OpenAPI objects this walk reads alone: those that contain others.
@@ -39,10 +40,6 @@ enum Kind {
     SecurityScheme,
     Schema,
 }
-
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 /// Checks every object of the document, then the document as a whole.
 pub(crate) fn check(doc: &Document<'_>, problems: &mut Problems) {

@@ -10,10 +10,7 @@ use serde_json::Value;
 use crate::broken::Broken;
 use crate::error::{Location, Named, Problems, SpecError, SpecErrorKind};
 use crate::locate::{escape_token, locate_nearest};
-
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+use crate::model::{METHODS, is_json};
 
 /// The spec's text and its JSON form, and how to name it in messages.
 pub(crate) struct Document<'a> {
@@ -673,9 +670,7 @@ fn response_body_kind(doc: &Value, response: &Value) -> Result<String, String> {
     let Some(Value::Object(content)) = response.get("content") else {
         return Ok("no body".to_string());
     };
-    let json = content
-        .iter()
-        .find(|(media, _)| *media == "application/json" || media.starts_with("application/json;"));
+    let json = content.iter().find(|(media, _)| is_json(media));
     match json {
         Some((media, media_type)) => match media_type.get("schema") {
             Some(schema) => Ok(schema_name(doc, schema)),

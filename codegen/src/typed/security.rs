@@ -1,6 +1,9 @@
 //! Credentials: one type per security scheme, and the conversions from an
 //! issued token to the credential it authorizes.
 
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
 use super::raw::method_key;
 use super::{Context, Names, Output};
 use crate::locate::escape_token;
@@ -9,8 +12,6 @@ use crate::naming::{self, ident};
 use crate::tokens::docs;
 use crate::validate::Document;
 use crate::{SpecError, SpecErrorKind};
-use proc_macro2::{Ident, TokenStream};
-use quote::quote;
 
 pub(super) enum SchemeKind {
     Bearer,
