@@ -108,6 +108,7 @@ mod validate;
 mod version_header;
 mod walk;
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::fs;
 use std::io::Write;
@@ -210,19 +211,29 @@ impl Config {
             .unwrap_or_else(|| self.spec.display().to_string())
     }
 
-    /// Reads the spec (and its overlays) and returns the generated,
-    /// formatted Rust source.
-    pub fn generate(&self) -> Result<String, SpecError> {
+    /// The spec and each overlay, as `(text, name in messages)`.
+    fn read_files(&self) -> Result<Vec<(String, String)>, SpecError> {
         let name = self.name();
         let mut files = vec![(read_spec(&self.spec, &name)?, name)];
         for overlay in &self.overlays {
             let name = overlay.display().to_string();
             files.push((read_spec(overlay, &name)?, name));
         }
-        let sources: Vec<(&str, &str)> = files
-            .iter()
-            .map(|(text, name)| (text.as_str(), name.as_str()))
-            .collect();
+        Ok(files)
+    }
+
+    /// Reads the spec and its overlays and returns the merged document, as
+    /// [`Config::generate`] reads it (for tools that take one document).
+    pub fn merged_document(&self) -> Result<serde_json::Value, SpecError> {
+        let files = self.read_files()?;
+        load_merged(&as_sources(&files))
+    }
+
+    /// Reads the spec (and its overlays) and returns the generated,
+    /// formatted Rust source.
+    pub fn generate(&self) -> Result<String, SpecError> {
+        let files = self.read_files()?;
+        let sources = as_sources(&files);
         let client_path = self
             .client_path
             .clone()
@@ -253,6 +264,14 @@ impl Config {
             )
         })
     }
+}
+
+/// `(text, name)` pairs borrowed from their owned form.
+fn as_sources(files: &[(String, String)]) -> Vec<(&str, &str)> {
+    files
+        .iter()
+        .map(|(text, name)| (text.as_str(), name.as_str()))
+        .collect()
 }
 
 /// The text of the spec file at `path`, named `name` in messages.
@@ -295,12 +314,7 @@ pub fn write_if_changed(path: &Path, contents: &str) -> std::io::Result<Written>
 /// it in messages and in the `@generated` line. The code uses the runtime
 /// of [`DEFAULT_RUNTIME_CRATE`].
 pub fn generate_from_str(text: &str, file: &str) -> Result<String, SpecError> {
-    let target = Target {
-        runtime_crate: DEFAULT_RUNTIME_CRATE,
-        client_path: DEFAULT_RUNTIME_CRATE,
-        error_limit: DEFAULT_ERROR_LIMIT,
-    };
-    generate(&[(text, file)], &target)
+    generate(&[(text, file)], &Target::DEFAULT)
 }
 
 /// [`generate_from_str`] for a base document and overlays merged into it
@@ -309,14 +323,9 @@ pub fn generate_merged_from_str(
     base: (&str, &str),
     overlays: &[(&str, &str)],
 ) -> Result<String, SpecError> {
-    let target = Target {
-        runtime_crate: DEFAULT_RUNTIME_CRATE,
-        client_path: DEFAULT_RUNTIME_CRATE,
-        error_limit: DEFAULT_ERROR_LIMIT,
-    };
     let mut sources = vec![base];
     sources.extend_from_slice(overlays);
-    generate(&sources, &target)
+    generate(&sources, &Target::DEFAULT)
 }
 
 /// What [`Config`] says beside the spec: the names the code uses, and how
@@ -325,6 +334,15 @@ struct Target<'a> {
     runtime_crate: &'a str,
     client_path: &'a str,
     error_limit: usize,
+}
+
+impl Target<'static> {
+    /// [`DEFAULT_RUNTIME_CRATE`] for both names, and the default limit.
+    const DEFAULT: Target<'static> = Target {
+        runtime_crate: DEFAULT_RUNTIME_CRATE,
+        client_path: DEFAULT_RUNTIME_CRATE,
+        error_limit: DEFAULT_ERROR_LIMIT,
+    };
 }
 
 /// Generates from `sources`, `(text, file)` each: the spec, then its
@@ -349,10 +367,7 @@ fn generate(sources: &[(&str, &str)], target: &Target<'_>) -> Result<String, Spe
         ));
     }
     let loaded = load_sources(sources)?;
-    let layers: Vec<Layer<'_>> = loaded
-        .iter()
-        .map(|(text, file, json)| Layer { file, text, json })
-        .collect();
+    let layers = layers(&loaded);
     let json = merged(&layers)?;
     let doc = Document {
         file,
@@ -384,17 +399,29 @@ fn load_sources<'s>(
         .collect()
 }
 
-/// The layers merged into one document, base first; each conflict is an
-/// error in the overlay, naming the earlier place.
-fn merged(layers: &[Layer<'_>]) -> Result<serde_json::Value, SpecError> {
+/// The loaded sources as layers, base first.
+fn layers<'l>(loaded: &'l [(String, &'l str, serde_json::Value)]) -> Vec<Layer<'l>> {
+    loaded
+        .iter()
+        .map(|(text, file, json)| Layer { file, text, json })
+        .collect()
+}
+
+/// The layers merged into one document, base first (borrowed as it is when
+/// there is no overlay); each conflict is an error in the overlay, naming
+/// the earlier place.
+fn merged<'l>(layers: &[Layer<'l>]) -> Result<Cow<'l, serde_json::Value>, SpecError> {
     let Some((base, overlays)) = layers.split_first() else {
-        return Ok(serde_json::Value::Null);
+        return Ok(Cow::Owned(serde_json::Value::Null));
     };
+    if overlays.is_empty() {
+        return Ok(Cow::Borrowed(base.json));
+    }
     let mut json = base.json.clone();
     let overlay_json: Vec<&serde_json::Value> = overlays.iter().map(|l| l.json).collect();
     let conflicts = overlay::merge(&mut json, &overlay_json);
     if conflicts.is_empty() {
-        return Ok(json);
+        return Ok(Cow::Owned(json));
     }
     let mut problems = error::Problems::new(DEFAULT_ERROR_LIMIT);
     for conflict in conflicts {
@@ -413,7 +440,7 @@ fn merged(layers: &[Layer<'_>]) -> Result<serde_json::Value, SpecError> {
         };
         overlay_doc.report(&mut problems, &conflict.pointer, kind);
     }
-    problems.into_result().map(|()| json)
+    problems.into_result().map(|()| Cow::Owned(json))
 }
 
 /// A failure of the generator itself, not of a place in the document.
@@ -606,12 +633,11 @@ pub fn load_document(text: &str, file: &str) -> Result<serde_json::Value, SpecEr
 /// [`load_document`] for a base document and overlays merged into it in
 /// order, each `(text, file)`, as [`Config::overlay`] merges them.
 pub fn load_merged(files: &[(&str, &str)]) -> Result<serde_json::Value, SpecError> {
+    if let [(text, file)] = files {
+        return load_document(text, file);
+    }
     let loaded = load_sources(files)?;
-    let layers: Vec<Layer<'_>> = loaded
-        .iter()
-        .map(|(text, file, json)| Layer { file, text, json })
-        .collect();
-    merged(&layers)
+    merged(&layers(&loaded)).map(Cow::into_owned)
 }
 
 /// [`load_document`] for text already size-checked and normalised.

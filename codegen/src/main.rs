@@ -89,28 +89,11 @@ fn main() -> ExitCode {
 /// Prints (or writes) the merged document as JSON, for tools that read one
 /// document (Prism, schemathesis).
 fn run_merge(spec: &str, options: &[&str]) -> ExitCode {
-    let Some((overlays, out)) = overlays_and_out(options) else {
+    let Some((config, out)) = generation(spec, options) else {
         eprintln!("{USAGE}");
         return ExitCode::from(2);
     };
-    let mut files = vec![spec];
-    files.extend(&overlays);
-    let mut texts = Vec::new();
-    for file in &files {
-        match std::fs::read_to_string(file) {
-            Ok(text) => texts.push(text),
-            Err(error) => {
-                eprintln!("error: cannot read {file}: {error}");
-                return ExitCode::from(2);
-            }
-        }
-    }
-    let sources: Vec<(&str, &str)> = texts
-        .iter()
-        .map(String::as_str)
-        .zip(files.iter().copied())
-        .collect();
-    let merged = match c2m_auth_codegen::load_merged(&sources) {
+    let merged = match config.merged_document() {
         Ok(merged) => merged,
         Err(error) => {
             eprintln!("{error}");
