@@ -119,7 +119,7 @@ pub fn review(sources: &Sources, base: &str, head: &str) -> Result<Review, Strin
 
     let mut report = diff::compare(&old_doc, &new_doc);
     if old.files.len() > 1 {
-        report.attribute(&by_file(&old, &new, &old_doc)?);
+        report.attribute(&by_file(sources, (&old, &new), &old_doc)?);
     }
     let check = Check::new(&report, from, to);
     let mut out = format!(
@@ -154,18 +154,22 @@ pub fn failure_markdown(base: &str, head: &str, error: &str) -> String {
     )
 }
 
-/// Each file's own report: the old side with only that file's edit, so a
-/// change is named by the file that makes it.
+/// Each changed file's own report: the old side with only that file's
+/// edit, so a change is named by the file that makes it.
 fn by_file(
-    old: &Side,
-    new: &Side,
+    sources: &Sources,
+    (old, new): (&Side, &Side),
     old_doc: &serde_json::Value,
 ) -> Result<Vec<(String, diff::Report)>, String> {
+    let paths = std::iter::once(&sources.spec).chain(&sources.overlays);
     let mut reports = Vec::new();
-    for (index, (name, _)) in new.files.iter().enumerate() {
+    for (index, path) in paths.enumerate() {
+        if old.files.get(index).map(|(_, text)| text) == new.files.get(index).map(|(_, text)| text)
+        {
+            continue;
+        }
         let edited = old.document(Some((index, new)))?;
-        let file = name.split_once('@').map_or(name.as_str(), |(file, _)| file);
-        reports.push((file.to_string(), diff::compare(old_doc, &edited)));
+        reports.push((path.clone(), diff::compare(old_doc, &edited)));
     }
     Ok(reports)
 }
