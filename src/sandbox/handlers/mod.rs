@@ -69,63 +69,35 @@ where
     )
 }
 
+/// The job operations' routes on `router`: `Type at "path" as "operationId"`,
+/// each body decoded as `types::Type`.
+macro_rules! job_routes {
+    ($router:expr, $($ty:ident at $path:literal as $id:literal),* $(,)?) => {{
+        let router = $router;
+        $(let router = job_route::<crate::types::$ty>(router, $path, $id);)*
+        router
+    }};
+}
+
 /// The operations' routes, served from `shared`.
 pub(super) fn router(shared: App) -> Router {
-    use crate::types as t;
-    let router = Router::new()
+    let tokens = Router::new()
         .route("/auth/tokens/long", post(issue_long_term_token))
         .route("/auth/tokens/short", post(issue_short_term_token))
         .route("/auth/tokens/{token_id}/revoke", post(revoke_token));
-    let jobs: [fn(Router<App>) -> Router<App>; 9] = [
-        |r| {
-            job_route::<t::SubmitSingleDocWithTemplateParamsBody>(
-                r,
-                "/jobs/single-doc-job-template",
-                "submitSingleDocWithTemplateParams",
-            )
-        },
-        |r| {
-            job_route::<t::SubmitMultiDocWithTemplateParamsBody>(
-                r,
-                "/jobs/multi-docs-job-template",
-                "submitMultiDocWithTemplateParams",
-            )
-        },
-        |r| {
-            job_route::<t::MergeMultiDocWithTemplateParamsBody>(
-                r,
-                "/jobs/multi-doc-merge-job-template",
-                "mergeMultiDocWithTemplateParams",
-            )
-        },
-        |r| job_route::<t::SingleDocJobParamsBody>(r, "/jobs/single-doc", "singleDocJobParams"),
-        |r| job_route::<t::SubmitMultiDocParamsBody>(r, "/jobs/multi-doc", "submitMultiDocParams"),
-        |r| {
-            job_route::<t::MergeMultiDocParamsBody>(
-                r,
-                "/jobs/multi-doc-merge",
-                "mergeMultiDocParams",
-            )
-        },
-        |r| job_route::<t::SplitPdfParamsBody>(r, "/jobs/single-pdf-split", "splitPdfParams"),
-        |r| {
-            job_route::<t::SplitPdfWithCaptureParamsBody>(
-                r,
-                "/jobs/single-pdf-split-addressCapture",
-                "splitPdfWithCaptureParams",
-            )
-        },
-        |r| {
-            job_route::<t::MultiPdfWithCaptureParamsBody>(
-                r,
-                "/jobs/multi-pdf-address-capture",
-                "multiPdfWithCaptureParams",
-            )
-        },
-    ];
-    jobs.iter()
-        .fold(router, |router, add| add(router))
-        .with_state(shared)
+    job_routes!(
+        tokens,
+        SubmitSingleDocWithTemplateParamsBody at "/jobs/single-doc-job-template" as "submitSingleDocWithTemplateParams",
+        SubmitMultiDocWithTemplateParamsBody at "/jobs/multi-docs-job-template" as "submitMultiDocWithTemplateParams",
+        MergeMultiDocWithTemplateParamsBody at "/jobs/multi-doc-merge-job-template" as "mergeMultiDocWithTemplateParams",
+        SingleDocJobParamsBody at "/jobs/single-doc" as "singleDocJobParams",
+        SubmitMultiDocParamsBody at "/jobs/multi-doc" as "submitMultiDocParams",
+        MergeMultiDocParamsBody at "/jobs/multi-doc-merge" as "mergeMultiDocParams",
+        SplitPdfParamsBody at "/jobs/single-pdf-split" as "splitPdfParams",
+        SplitPdfWithCaptureParamsBody at "/jobs/single-pdf-split-addressCapture" as "splitPdfWithCaptureParams",
+        MultiPdfWithCaptureParamsBody at "/jobs/multi-pdf-address-capture" as "multiPdfWithCaptureParams",
+    )
+    .with_state(shared)
 }
 
 async fn issue_long_term_token(
