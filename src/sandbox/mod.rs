@@ -144,8 +144,8 @@ pub struct AcceptedJob {
     pub operation_id: &'static str,
     /// The client whose token submitted it.
     pub client_id: String,
-    /// The body as decoded into the operation's request type and written
-    /// back as JSON.
+    /// The body as it arrived (it decoded as the operation's request
+    /// type).
     pub body: serde_json::Value,
 }
 

@@ -7,7 +7,6 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::random_hex;
@@ -21,7 +20,7 @@ use crate::types;
 const SCOPE_SUBMIT: &str = "jobs:submit";
 
 /// Accepts a job for `operation_id` whose body is a `T`.
-pub(super) fn submit<T: DeserializeOwned + Serialize>(
+pub(super) fn submit<T: DeserializeOwned>(
     app: &Shared,
     operation_id: &'static str,
     headers: &HeaderMap,
@@ -38,7 +37,11 @@ pub(super) fn submit<T: DeserializeOwned + Serialize>(
     let Some(client_id) = authorized else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
-    let Ok(Some(request)) = parse_body::<T>(headers, body) else {
+    // Kept as it arrived, once it decodes as the operation's type.
+    let arrived = body.as_ref().ok().cloned();
+    let decoded = parse_body::<T>(headers, body);
+    let (Ok(Some(_)), Some(Ok(arrived))) = (decoded, arrived.map(|b| serde_json::from_slice(&b)))
+    else {
         return StatusCode::BAD_REQUEST.into_response();
     };
     let job_id = format!("job_{}", random_hex(8));
@@ -46,7 +49,7 @@ pub(super) fn submit<T: DeserializeOwned + Serialize>(
         job_id: job_id.clone(),
         operation_id,
         client_id,
-        body: serde_json::to_value(&request).unwrap_or_default(),
+        body: arrived,
     });
     drop(store);
     let mut response = types::StandardResponse::new();

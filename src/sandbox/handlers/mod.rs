@@ -55,7 +55,7 @@ type App = Arc<Shared>;
 /// Routes `POST path` to [`jobs::submit`] for `operation_id`, its body a `T`.
 fn job_route<T>(router: Router<App>, path: &str, operation_id: &'static str) -> Router<App>
 where
-    T: serde::de::DeserializeOwned + serde::Serialize + 'static,
+    T: serde::de::DeserializeOwned + 'static,
 {
     router.route(
         path,
