@@ -193,8 +193,8 @@ fn usage(spec: &Spec<'_>) -> BTreeMap<String, Usage> {
             if *entry == before && (before.input || before.output) {
                 return; // already walked this way
             }
-            if let Some(target) = spec.schemas.iter().find(|s| s.name == name) {
-                reach(spec, target.schema, how, found);
+            if let Some(target) = spec.schema(&name) {
+                reach(spec, target, how, found);
             }
             return;
         }

@@ -15,7 +15,7 @@ enum Nullability {
     Judged,
 }
 
-impl<'a> Diff<'a> {
+impl Diff<'_> {
     /// Named schemas, once each, judged by how the new document uses them.
     pub(super) fn components(&mut self) {
         let (old, new) = (self.old, self.new);
@@ -23,14 +23,8 @@ impl<'a> Diff<'a> {
             spec.schemas.iter().map(|s| s.name.to_string()).collect()
         };
         let (old_names, new_names) = (names(old), names(new));
-        let schema = |spec: &'a Spec<'a>, name: &str| {
-            spec.schemas
-                .iter()
-                .find(|s| s.name == name)
-                .map(|s| s.schema)
-        };
         for name in old_names.intersection(&new_names) {
-            let (Some(a), Some(b)) = (schema(old, name), schema(new, name)) else {
+            let (Some(a), Some(b)) = (old.schema(name), new.schema(name)) else {
                 continue;
             };
             let usage = self

@@ -94,6 +94,13 @@ impl<'a> Spec<'a> {
         self.operations.iter().find(|op| op.id == id)
     }
 
+    /// The component schema called `name`, looked up in the document's
+    /// map rather than searched for.
+    pub fn schema(&self, name: &str) -> Option<Schema<'a>> {
+        let node = self.json.get("components")?.get("schemas")?.get(name)?;
+        Some(Schema { node })
+    }
+
     /// Which operations issue tokens for which scheme, as `(scheme,
     /// operation)`: an operation at one of a scheme's `tokenUrl`s issues
     /// its tokens; and a bearer scheme that names no `tokenUrl` (an `http`
