@@ -1,6 +1,8 @@
-//! Drives every operation of `spec/auth.yaml` with every credential
-//! alternative the spec allows, plus the error statuses it lists that a
-//! well-formed request can reach, and checks each answer's status and code.
+//! Drives every operation of the merged API (`spec/c2m-api-v2-base.yaml`
+//! with the overlay `spec/auth.yaml`) with every credential alternative the
+//! spec allows, the nine job operations each with a small valid body, plus
+//! the error statuses it lists that a well-formed request can reach, and
+//! checks each answer's status and code.
 //!
 //! ```text
 //! cargo run --features sandbox --example contract                 # in-process sandbox
@@ -36,7 +38,7 @@ use c2m_auth::sandbox::{
     EXAMPLE_ASSERTION, EXAMPLE_CLIENT_ID, EXAMPLE_CLIENT_SECRET, EXAMPLE_OTP_CODE,
     JWT_BEARER_ASSERTION_TYPE, Sandbox,
 };
-use c2m_auth::security::{ClientKey, LongTokenAuth, ShortTokenAuth};
+use c2m_auth::security::{BearerAuth, ClientKey, LongTokenAuth, ShortTokenAuth};
 use c2m_auth::{Client, Secret, types};
 
 type BoxError = Box<dyn std::error::Error>;
@@ -120,6 +122,7 @@ async fn run(args: Args) -> Result<bool, BoxError> {
     issue_long(&client, &mut checks).await;
     issue_short(&client, &mut checks).await;
     revoke(&client, &mut checks).await;
+    jobs(&client, &mut checks).await?;
     if args.rate_limited {
         rate_limit(&client, &mut checks).await;
     }
@@ -147,12 +150,12 @@ struct Checks {
 impl Checks {
     fn pass(&mut self, operation: &str, what: &str, status: u16) {
         self.passed += 1;
-        println!("ok    {operation:<20} {what:<55} {status}");
+        println!("ok    {operation:<33} {what:<55} {status}");
     }
 
     fn fail(&mut self, operation: &str, what: &str, problem: &str) {
         self.failed += 1;
-        println!("FAIL  {operation:<20} {what:<55} {problem}");
+        println!("FAIL  {operation:<33} {what:<55} {problem}");
     }
 
     /// The response, if `result` is a success with status `expected`.
@@ -473,6 +476,103 @@ async fn rate_limit(client: &Client, checks: &mut Checks) {
     let result = client.revoke_token(&auth, "tok_lt_000000").await;
     let what = "LongTokenAuth while rate-limited, an unknown id";
     checks.refusal(REVOKE, what, (404, "not_found"), result);
+}
+
+// ---------------------------------------------------------------------------
+// The job operations
+// ---------------------------------------------------------------------------
+
+#[path = "../tests/common/job_bodies.rs"]
+mod job_bodies;
+
+/// The outcome of `$method` with `$credential` and a small valid body of
+/// the operation at `$path` (the merged document's schema), as a check:
+/// 200 with a `jobId`, or the spec's bare 401.
+macro_rules! job_check {
+    ($checks:expr, $client:expr, $doc:expr, $credential:expr, $expected:expr,
+     $method:ident, $ty:ident, $path:literal, $id:literal) => {{
+        let body: types::$ty = serde_json::from_value(job_bodies::body_of($doc, $path))?;
+        let result = $client.$method($credential, &body).await;
+        job_outcome($checks, $id, $expected, result);
+    }};
+}
+
+/// Each job operation with a short-term token holding `jobs:submit` (200
+/// and a `jobId`), then with one without it (the spec's 401).
+async fn jobs(client: &Client, checks: &mut Checks) -> Result<(), BoxError> {
+    let doc = job_bodies::document()?;
+    let what = "ClientKey + client_secret, for the job operations";
+    let Some(long) = mint_long(client, checks, what, &["jobs:submit", "templates:read"]).await
+    else {
+        return Ok(());
+    };
+    let allowed = mint_short(client, checks, "jobs:submit", &long, &["jobs:submit"]).await;
+    let other = mint_short(client, checks, "templates:read", &long, &["templates:read"]).await;
+    let (Some(allowed), Some(other)) = (allowed, other) else {
+        return Ok(());
+    };
+    for (token, expected) in [(&allowed, 200), (&other, 401)] {
+        let bearer = BearerAuth::from(token);
+        job_check!(checks, client, &doc, &bearer, expected,
+            submit_single_doc_with_template_params, SubmitSingleDocWithTemplateParamsBody,
+            "/jobs/single-doc-job-template", "submitSingleDocWithTemplateParams");
+        job_check!(checks, client, &doc, &bearer, expected,
+            submit_multi_doc_with_template_params, SubmitMultiDocWithTemplateParamsBody,
+            "/jobs/multi-docs-job-template", "submitMultiDocWithTemplateParams");
+        job_check!(checks, client, &doc, &bearer, expected,
+            merge_multi_doc_with_template_params, MergeMultiDocWithTemplateParamsBody,
+            "/jobs/multi-doc-merge-job-template", "mergeMultiDocWithTemplateParams");
+        job_check!(checks, client, &doc, &bearer, expected,
+            single_doc_job_params, SingleDocJobParamsBody,
+            "/jobs/single-doc", "singleDocJobParams");
+        job_check!(checks, client, &doc, &bearer, expected,
+            submit_multi_doc_params, SubmitMultiDocParamsBody,
+            "/jobs/multi-doc", "submitMultiDocParams");
+        job_check!(checks, client, &doc, &bearer, expected,
+            merge_multi_doc_params, MergeMultiDocParamsBody,
+            "/jobs/multi-doc-merge", "mergeMultiDocParams");
+        job_check!(checks, client, &doc, &bearer, expected,
+            split_pdf_params, SplitPdfParamsBody,
+            "/jobs/single-pdf-split", "splitPdfParams");
+        job_check!(checks, client, &doc, &bearer, expected,
+            split_pdf_with_capture_params, SplitPdfWithCaptureParamsBody,
+            "/jobs/single-pdf-split-addressCapture", "splitPdfWithCaptureParams");
+        job_check!(checks, client, &doc, &bearer, expected,
+            multi_pdf_with_capture_params, MultiPdfWithCaptureParamsBody,
+            "/jobs/multi-pdf-address-capture", "multiPdfWithCaptureParams");
+    }
+    Ok(())
+}
+
+/// Checks a job operation's answer: `expected` 200 with a `jobId`, or 401.
+fn job_outcome<H>(
+    checks: &mut Checks,
+    operation: &str,
+    expected: u16,
+    result: Result<Response<types::StandardResponse, H>, Error<()>>,
+) {
+    let what = if expected == 200 {
+        "BearerAuth, a short-term token with jobs:submit"
+    } else {
+        "BearerAuth, a short-term token without jobs:submit"
+    };
+    match result {
+        Ok(response) if expected == 200 && response.status().as_u16() == 200 => {
+            if response.into_body().job_id.is_some() {
+                checks.pass(operation, what, 200);
+            } else {
+                checks.fail(operation, what, "200 without a jobId");
+            }
+        }
+        Err(Error::Api { status, .. }) if status.as_u16() == expected => {
+            checks.pass(operation, what, expected);
+        }
+        Ok(response) => {
+            let problem = format!("expected {expected}, got {}", response.status());
+            checks.fail(operation, what, &problem);
+        }
+        Err(e) => checks.fail(operation, what, &format!("expected {expected}, got: {e}")),
+    }
 }
 
 /// Mints a long-term token (all the example client's scopes), a short-term
