@@ -9,7 +9,6 @@ use std::collections::BTreeSet;
 use c2m_auth::sandbox::Sandbox;
 use c2m_auth::security::BearerAuth;
 use c2m_auth::types;
-use serde_json::{Value, json};
 
 #[path = "../common/job_bodies.rs"]
 mod job_bodies;
