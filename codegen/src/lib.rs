@@ -555,6 +555,7 @@ fn typed_layer(
     // document, that too becomes a message rather than a backtrace.
     let layered = quietly(|| {
         one_of::name_variants(raw);
+        one_of::enforce_exactly_one(raw, runtime_crate);
         growth::make_growable(raw, model, runtime_crate);
         nulls::refuse_nulls(raw, model, runtime_crate);
         typed::generate(doc, model, raw, runtime_crate, client_path)

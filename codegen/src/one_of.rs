@@ -152,6 +152,120 @@ impl VisitMut for Paths<'_> {
     }
 }
 
+/// Makes every untagged enum of the generated `types` (typify's form for
+/// a `oneOf`) decode only a value that matches exactly one of its shapes:
+/// its derived `Deserialize` gives way to one that tries each shape alone,
+/// through an externally tagged twin enum, and counts
+/// (`runtime::decode_one_of`). Serializing is unchanged.
+pub(crate) fn enforce_exactly_one(raw: &mut syn::File, runtime_crate: &str) {
+    let rt: syn::Path = match syn::parse_str(&format!(
+        "::{}::runtime",
+        naming::crate_ident(runtime_crate)
+    )) {
+        Ok(path) => path,
+        Err(_) => return,
+    };
+    let Some((_, items)) = raw.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
+        _ => None,
+    }) else {
+        return;
+    };
+    let mut added = Vec::new();
+    for item in items.iter_mut() {
+        if let syn::Item::Enum(item) = item
+            && is_untagged(item)
+            && drop_derived_deserialize(item)
+        {
+            added.extend(exactly_one_items(item, &rt));
+        }
+    }
+    items.extend(added);
+}
+
+/// Whether the enum carries `#[serde(untagged)]`.
+fn is_untagged(item: &syn::ItemEnum) -> bool {
+    item.attrs.iter().any(|attr| {
+        attr.path().is_ident("serde")
+            && attr
+                .meta
+                .require_list()
+                .is_ok_and(|list| list.tokens.to_string() == "untagged")
+    })
+}
+
+/// Removes `Deserialize` from the enum's derives; whether it was there.
+fn drop_derived_deserialize(item: &mut syn::ItemEnum) -> bool {
+    let mut dropped = false;
+    for attr in &mut item.attrs {
+        if !attr.path().is_ident("derive") {
+            continue;
+        }
+        let Ok(paths) = attr.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+        ) else {
+            continue;
+        };
+        let kept: Vec<&syn::Path> = paths
+            .iter()
+            .filter(|path| path.segments.last().is_none_or(|s| s.ident != "Deserialize"))
+            .collect();
+        if kept.len() < paths.len() {
+            dropped = true;
+            *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+        }
+    }
+    dropped
+}
+
+/// The twin enum of shapes and the counting `Deserialize` impl.
+fn exactly_one_items(item: &syn::ItemEnum, rt: &syn::Path) -> Vec<syn::Item> {
+    let name = &item.ident;
+    let twin = quote::format_ident!("{}OneOfShapes", name);
+    let schema = name.to_string();
+    let shapes: Vec<String> = item.variants.iter().map(|v| v.ident.to_string()).collect();
+    let variants = item.variants.iter().map(|variant| {
+        let mut variant = variant.clone();
+        variant.attrs.retain(|attr| !attr.path().is_ident("serde"));
+        variant
+    });
+    let arms = item.variants.iter().map(|variant| {
+        let ident = &variant.ident;
+        match &variant.fields {
+            syn::Fields::Named(fields) => {
+                let names: Vec<_> = fields.named.iter().filter_map(|f| f.ident.as_ref()).collect();
+                quote::quote!(#twin::#ident { #(#names),* } => Self::#ident { #(#names),* })
+            }
+            syn::Fields::Unnamed(fields) => {
+                let values: Vec<_> = (0..fields.unnamed.len())
+                    .map(|i| quote::format_ident!("value{}", i))
+                    .collect();
+                quote::quote!(#twin::#ident(#(#values),*) => Self::#ident(#(#values),*))
+            }
+            syn::Fields::Unit => quote::quote!(#twin::#ident => Self::#ident),
+        }
+    });
+    vec![
+        syn::parse_quote! {
+            /// Each shape of the `oneOf` alone, for counting the shapes a
+            /// value matches.
+            #[derive(::serde::Deserialize)]
+            enum #twin { #(#variants),* }
+        },
+        syn::parse_quote! {
+            /// Decodes only a value that matches exactly one of the shapes.
+            impl<'de> ::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let shape: #twin = #rt::decode_one_of(deserializer, #schema, &[#(#shapes),*])?;
+                    ::std::result::Result::Ok(match shape { #(#arms,)* })
+                }
+            }
+        },
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

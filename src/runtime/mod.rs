@@ -12,6 +12,7 @@ mod credential;
 mod error;
 mod example;
 mod nulls;
+mod one_of;
 mod options;
 mod path;
 mod redact;
@@ -29,6 +30,7 @@ pub use credential::{Anonymous, Credential, CredentialError, Placement};
 pub use error::{Error, describe_payload};
 pub use example::{check_example, check_header_example};
 pub use nulls::non_null;
+pub use one_of::{check_one_of, decode_one_of};
 pub use options::{
     ClientOptions, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, Redirects, configure, http_client,
 };

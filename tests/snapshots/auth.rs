@@ -942,7 +942,7 @@ mod raw {
             }
         }
         ///`DocumentSourceIdentifier`
-        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[derive(::serde::Serialize, Clone, Debug)]
         #[serde(untagged)]
         #[non_exhaustive]
         pub enum DocumentSourceIdentifier {
@@ -1859,7 +1859,7 @@ must be provided: a client secret, a one-time code, or an assertion.
             Unknown(::c2m_auth::runtime::UnknownValue),
         }
         ///`PaymentDetails`
-        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[derive(::serde::Serialize, Clone, Debug)]
         #[serde(untagged)]
         #[non_exhaustive]
         pub enum PaymentDetails {
@@ -1986,7 +1986,7 @@ must be provided: a client secret, a one-time code, or an assertion.
             pub zip: Zip,
         }
         ///`RecipientAddressSource`
-        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[derive(::serde::Serialize, Clone, Debug)]
         #[serde(untagged)]
         #[non_exhaustive]
         pub enum RecipientAddressSource {
@@ -2386,7 +2386,7 @@ must be provided: a client secret, a one-time code, or an assertion.
             pub recipient_address_source: RecipientAddressSource,
         }
         ///`SubmitSingleDocWithTemplateParams`
-        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[derive(::serde::Serialize, Clone, Debug)]
         #[serde(untagged)]
         #[non_exhaustive]
         pub enum SubmitSingleDocWithTemplateParams {
@@ -2424,7 +2424,7 @@ must be provided: a client secret, a one-time code, or an assertion.
             },
         }
         ///`SubmitSingleDocWithTemplateParamsBody`
-        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[derive(::serde::Serialize, Clone, Debug)]
         #[serde(untagged)]
         #[non_exhaustive]
         pub enum SubmitSingleDocWithTemplateParamsBody {
@@ -2899,6 +2899,374 @@ must be provided: a client secret, a one-time code, or an assertion.
                 fn from(value: String) -> Self {
                     Self(value.into())
                 }
+            }
+        }
+        /// Each shape of the `oneOf` alone, for counting the shapes a
+        /// value matches.
+        #[derive(::serde::Deserialize)]
+        #[non_exhaustive]
+        enum DocumentSourceIdentifierOneOfShapes {
+            DocumentId(DocumentId),
+            ExternalUrl(ExternalUrl),
+            UploadRequestId {
+                #[serde(rename = "documentName")]
+                document_name: DocumentName,
+                #[serde(rename = "uploadRequestId")]
+                upload_request_id: UploadRequestId,
+            },
+            UploadRequestIdZipId {
+                #[serde(rename = "documentName")]
+                document_name: DocumentName,
+                #[serde(rename = "uploadRequestId")]
+                upload_request_id: UploadRequestId,
+                #[serde(rename = "zipId")]
+                zip_id: ZipId,
+            },
+            ZipId {
+                #[serde(rename = "documentName")]
+                document_name: DocumentName,
+                #[serde(rename = "zipId")]
+                zip_id: ZipId,
+            },
+        }
+        /// Decodes only a value that matches exactly one of the shapes.
+        impl<'de> ::serde::Deserialize<'de> for DocumentSourceIdentifier {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let shape: DocumentSourceIdentifierOneOfShapes = ::c2m_auth::runtime::decode_one_of(
+                    deserializer,
+                    "DocumentSourceIdentifier",
+                    &[
+                        "DocumentId",
+                        "ExternalUrl",
+                        "UploadRequestId",
+                        "UploadRequestIdZipId",
+                        "ZipId",
+                    ],
+                )?;
+                ::std::result::Result::Ok(
+                    match shape {
+                        DocumentSourceIdentifierOneOfShapes::DocumentId(value0) => {
+                            Self::DocumentId(value0)
+                        }
+                        DocumentSourceIdentifierOneOfShapes::ExternalUrl(value0) => {
+                            Self::ExternalUrl(value0)
+                        }
+                        DocumentSourceIdentifierOneOfShapes::UploadRequestId {
+                            document_name,
+                            upload_request_id,
+                        } => {
+                            Self::UploadRequestId {
+                                document_name,
+                                upload_request_id,
+                            }
+                        }
+                        DocumentSourceIdentifierOneOfShapes::UploadRequestIdZipId {
+                            document_name,
+                            upload_request_id,
+                            zip_id,
+                        } => {
+                            Self::UploadRequestIdZipId {
+                                document_name,
+                                upload_request_id,
+                                zip_id,
+                            }
+                        }
+                        DocumentSourceIdentifierOneOfShapes::ZipId {
+                            document_name,
+                            zip_id,
+                        } => {
+                            Self::ZipId {
+                                document_name,
+                                zip_id,
+                            }
+                        }
+                    },
+                )
+            }
+        }
+        /// Each shape of the `oneOf` alone, for counting the shapes a
+        /// value matches.
+        #[derive(::serde::Deserialize)]
+        #[non_exhaustive]
+        enum PaymentDetailsOneOfShapes {
+            CreditCardPayment(CreditCardPayment),
+            InvoicePayment(InvoicePayment),
+            AchPayment(AchPayment),
+            UserCreditPayment(UserCreditPayment),
+            ApplePayPayment(ApplePayPayment),
+            GooglePayPayment(GooglePayPayment),
+        }
+        /// Decodes only a value that matches exactly one of the shapes.
+        impl<'de> ::serde::Deserialize<'de> for PaymentDetails {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let shape: PaymentDetailsOneOfShapes = ::c2m_auth::runtime::decode_one_of(
+                    deserializer,
+                    "PaymentDetails",
+                    &[
+                        "CreditCardPayment",
+                        "InvoicePayment",
+                        "AchPayment",
+                        "UserCreditPayment",
+                        "ApplePayPayment",
+                        "GooglePayPayment",
+                    ],
+                )?;
+                ::std::result::Result::Ok(
+                    match shape {
+                        PaymentDetailsOneOfShapes::CreditCardPayment(value0) => {
+                            Self::CreditCardPayment(value0)
+                        }
+                        PaymentDetailsOneOfShapes::InvoicePayment(value0) => {
+                            Self::InvoicePayment(value0)
+                        }
+                        PaymentDetailsOneOfShapes::AchPayment(value0) => {
+                            Self::AchPayment(value0)
+                        }
+                        PaymentDetailsOneOfShapes::UserCreditPayment(value0) => {
+                            Self::UserCreditPayment(value0)
+                        }
+                        PaymentDetailsOneOfShapes::ApplePayPayment(value0) => {
+                            Self::ApplePayPayment(value0)
+                        }
+                        PaymentDetailsOneOfShapes::GooglePayPayment(value0) => {
+                            Self::GooglePayPayment(value0)
+                        }
+                    },
+                )
+            }
+        }
+        /// Each shape of the `oneOf` alone, for counting the shapes a
+        /// value matches.
+        #[derive(::serde::Deserialize)]
+        #[non_exhaustive]
+        enum RecipientAddressSourceOneOfShapes {
+            NewAddress(ExactlyOneNewAddress),
+            ListId(ExactlyOneListId),
+            Id(ExactlyOneId),
+        }
+        /// Decodes only a value that matches exactly one of the shapes.
+        impl<'de> ::serde::Deserialize<'de> for RecipientAddressSource {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let shape: RecipientAddressSourceOneOfShapes = ::c2m_auth::runtime::decode_one_of(
+                    deserializer,
+                    "RecipientAddressSource",
+                    &["NewAddress", "ListId", "Id"],
+                )?;
+                ::std::result::Result::Ok(
+                    match shape {
+                        RecipientAddressSourceOneOfShapes::NewAddress(value0) => {
+                            Self::NewAddress(value0)
+                        }
+                        RecipientAddressSourceOneOfShapes::ListId(value0) => {
+                            Self::ListId(value0)
+                        }
+                        RecipientAddressSourceOneOfShapes::Id(value0) => Self::Id(value0),
+                    },
+                )
+            }
+        }
+        /// Each shape of the `oneOf` alone, for counting the shapes a
+        /// value matches.
+        #[derive(::serde::Deserialize)]
+        #[non_exhaustive]
+        enum SubmitSingleDocWithTemplateParamsOneOfShapes {
+            DocumentSourceIdentifier {
+                #[serde(rename = "documentSourceIdentifier")]
+                document_source_identifier: DocumentSourceIdentifier,
+                #[serde(rename = "jobTemplate")]
+                job_template: JobTemplate,
+                #[serde(rename = "paymentDetails")]
+                payment_details: PaymentDetails,
+                #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                tags: ::std::option::Option<Tags>,
+            },
+            RecipientAddressSources {
+                #[serde(rename = "jobTemplate")]
+                job_template: JobTemplate,
+                #[serde(rename = "paymentDetails")]
+                payment_details: PaymentDetails,
+                #[serde(rename = "recipientAddressSources")]
+                recipient_address_sources: ::std::vec::Vec<RecipientAddressSource>,
+                #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                tags: ::std::option::Option<Tags>,
+            },
+            DocumentSourceIdentifierRecipientAddressSources {
+                #[serde(rename = "documentSourceIdentifier")]
+                document_source_identifier: DocumentSourceIdentifier,
+                #[serde(rename = "jobTemplate")]
+                job_template: JobTemplate,
+                #[serde(rename = "paymentDetails")]
+                payment_details: PaymentDetails,
+                #[serde(rename = "recipientAddressSources")]
+                recipient_address_sources: ::std::vec::Vec<RecipientAddressSource>,
+                #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                tags: ::std::option::Option<Tags>,
+            },
+        }
+        /// Decodes only a value that matches exactly one of the shapes.
+        impl<'de> ::serde::Deserialize<'de> for SubmitSingleDocWithTemplateParams {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let shape: SubmitSingleDocWithTemplateParamsOneOfShapes = ::c2m_auth::runtime::decode_one_of(
+                    deserializer,
+                    "SubmitSingleDocWithTemplateParams",
+                    &[
+                        "DocumentSourceIdentifier",
+                        "RecipientAddressSources",
+                        "DocumentSourceIdentifierRecipientAddressSources",
+                    ],
+                )?;
+                ::std::result::Result::Ok(
+                    match shape {
+                        SubmitSingleDocWithTemplateParamsOneOfShapes::DocumentSourceIdentifier {
+                            document_source_identifier,
+                            job_template,
+                            payment_details,
+                            tags,
+                        } => {
+                            Self::DocumentSourceIdentifier {
+                                document_source_identifier,
+                                job_template,
+                                payment_details,
+                                tags,
+                            }
+                        }
+                        SubmitSingleDocWithTemplateParamsOneOfShapes::RecipientAddressSources {
+                            job_template,
+                            payment_details,
+                            recipient_address_sources,
+                            tags,
+                        } => {
+                            Self::RecipientAddressSources {
+                                job_template,
+                                payment_details,
+                                recipient_address_sources,
+                                tags,
+                            }
+                        }
+                        SubmitSingleDocWithTemplateParamsOneOfShapes::DocumentSourceIdentifierRecipientAddressSources {
+                            document_source_identifier,
+                            job_template,
+                            payment_details,
+                            recipient_address_sources,
+                            tags,
+                        } => {
+                            Self::DocumentSourceIdentifierRecipientAddressSources {
+                                document_source_identifier,
+                                job_template,
+                                payment_details,
+                                recipient_address_sources,
+                                tags,
+                            }
+                        }
+                    },
+                )
+            }
+        }
+        /// Each shape of the `oneOf` alone, for counting the shapes a
+        /// value matches.
+        #[derive(::serde::Deserialize)]
+        #[non_exhaustive]
+        enum SubmitSingleDocWithTemplateParamsBodyOneOfShapes {
+            DocumentSourceIdentifier {
+                #[serde(rename = "documentSourceIdentifier")]
+                document_source_identifier: DocumentSourceIdentifier,
+                #[serde(rename = "jobTemplate")]
+                job_template: JobTemplate,
+                #[serde(rename = "paymentDetails")]
+                payment_details: PaymentDetails,
+                #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                tags: ::std::option::Option<Tags>,
+            },
+            RecipientAddressSources {
+                #[serde(rename = "jobTemplate")]
+                job_template: JobTemplate,
+                #[serde(rename = "paymentDetails")]
+                payment_details: PaymentDetails,
+                #[serde(rename = "recipientAddressSources")]
+                recipient_address_sources: ::std::vec::Vec<RecipientAddressSource>,
+                #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                tags: ::std::option::Option<Tags>,
+            },
+            DocumentSourceIdentifierRecipientAddressSources {
+                #[serde(rename = "documentSourceIdentifier")]
+                document_source_identifier: DocumentSourceIdentifier,
+                #[serde(rename = "jobTemplate")]
+                job_template: JobTemplate,
+                #[serde(rename = "paymentDetails")]
+                payment_details: PaymentDetails,
+                #[serde(rename = "recipientAddressSources")]
+                recipient_address_sources: ::std::vec::Vec<RecipientAddressSource>,
+                #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                tags: ::std::option::Option<Tags>,
+            },
+        }
+        /// Decodes only a value that matches exactly one of the shapes.
+        impl<'de> ::serde::Deserialize<'de> for SubmitSingleDocWithTemplateParamsBody {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let shape: SubmitSingleDocWithTemplateParamsBodyOneOfShapes = ::c2m_auth::runtime::decode_one_of(
+                    deserializer,
+                    "SubmitSingleDocWithTemplateParamsBody",
+                    &[
+                        "DocumentSourceIdentifier",
+                        "RecipientAddressSources",
+                        "DocumentSourceIdentifierRecipientAddressSources",
+                    ],
+                )?;
+                ::std::result::Result::Ok(
+                    match shape {
+                        SubmitSingleDocWithTemplateParamsBodyOneOfShapes::DocumentSourceIdentifier {
+                            document_source_identifier,
+                            job_template,
+                            payment_details,
+                            tags,
+                        } => {
+                            Self::DocumentSourceIdentifier {
+                                document_source_identifier,
+                                job_template,
+                                payment_details,
+                                tags,
+                            }
+                        }
+                        SubmitSingleDocWithTemplateParamsBodyOneOfShapes::RecipientAddressSources {
+                            job_template,
+                            payment_details,
+                            recipient_address_sources,
+                            tags,
+                        } => {
+                            Self::RecipientAddressSources {
+                                job_template,
+                                payment_details,
+                                recipient_address_sources,
+                                tags,
+                            }
+                        }
+                        SubmitSingleDocWithTemplateParamsBodyOneOfShapes::DocumentSourceIdentifierRecipientAddressSources {
+                            document_source_identifier,
+                            job_template,
+                            payment_details,
+                            recipient_address_sources,
+                            tags,
+                        } => {
+                            Self::DocumentSourceIdentifierRecipientAddressSources {
+                                document_source_identifier,
+                                job_template,
+                                payment_details,
+                                recipient_address_sources,
+                                tags,
+                            }
+                        }
+                    },
+                )
             }
         }
         impl AchDetails {
