@@ -266,6 +266,40 @@ fn exactly_one_items(item: &syn::ItemEnum, rt: &syn::Path) -> Vec<syn::Item> {
     ]
 }
 
+/// Whether a value of `schema` can hold a `oneOf` anywhere inside it,
+/// following local `$ref`s (each once, so cycles end): only such request
+/// bodies pay for the check before sending.
+pub(crate) fn reaches_one_of(doc: &serde_json::Value, schema: &serde_json::Value) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut pending = vec![schema];
+    while let Some(node) = pending.pop() {
+        match node {
+            serde_json::Value::Object(map) => {
+                if map.contains_key("oneOf") {
+                    return true;
+                }
+                if let Some(target) = map.get("$ref").and_then(serde_json::Value::as_str) {
+                    if seen.insert(target.to_string())
+                        && let Some(found) = target.strip_prefix('#').and_then(|p| doc.pointer(p))
+                    {
+                        pending.push(found);
+                    }
+                    continue;
+                }
+                // Examples and enum values are data, not schemas.
+                pending.extend(
+                    map.iter()
+                        .filter(|(key, _)| !matches!(key.as_str(), "example" | "examples" | "enum" | "default"))
+                        .map(|(_, value)| value),
+                );
+            }
+            serde_json::Value::Array(items) => pending.extend(items),
+            _ => {}
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

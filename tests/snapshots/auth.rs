@@ -6839,6 +6839,7 @@ impl Client {
         >,
         ::c2m_auth::runtime::Error<()>,
     > {
+        ::c2m_auth::runtime::check_one_of(body)?;
         let context = ::c2m_auth::runtime::CallContext::new(credential, false)?;
         let raw = raw::Client::new_with_client(
             &self.base_url,
@@ -6883,6 +6884,7 @@ impl Client {
         >,
         ::c2m_auth::runtime::Error<()>,
     > {
+        ::c2m_auth::runtime::check_one_of(body)?;
         let context = ::c2m_auth::runtime::CallContext::new(credential, false)?;
         let raw = raw::Client::new_with_client(
             &self.base_url,
@@ -6927,6 +6929,7 @@ impl Client {
         >,
         ::c2m_auth::runtime::Error<()>,
     > {
+        ::c2m_auth::runtime::check_one_of(body)?;
         let context = ::c2m_auth::runtime::CallContext::new(credential, false)?;
         let raw = raw::Client::new_with_client(
             &self.base_url,
@@ -6971,6 +6974,7 @@ impl Client {
         >,
         ::c2m_auth::runtime::Error<()>,
     > {
+        ::c2m_auth::runtime::check_one_of(body)?;
         let context = ::c2m_auth::runtime::CallContext::new(credential, false)?;
         let raw = raw::Client::new_with_client(
             &self.base_url,
@@ -7015,6 +7019,7 @@ impl Client {
         >,
         ::c2m_auth::runtime::Error<()>,
     > {
+        ::c2m_auth::runtime::check_one_of(body)?;
         let context = ::c2m_auth::runtime::CallContext::new(credential, false)?;
         let raw = raw::Client::new_with_client(
             &self.base_url,
@@ -7059,6 +7064,7 @@ impl Client {
         >,
         ::c2m_auth::runtime::Error<()>,
     > {
+        ::c2m_auth::runtime::check_one_of(body)?;
         let context = ::c2m_auth::runtime::CallContext::new(credential, false)?;
         let raw = raw::Client::new_with_client(
             &self.base_url,
@@ -7103,6 +7109,7 @@ impl Client {
         >,
         ::c2m_auth::runtime::Error<()>,
     > {
+        ::c2m_auth::runtime::check_one_of(body)?;
         let context = ::c2m_auth::runtime::CallContext::new(credential, false)?;
         let raw = raw::Client::new_with_client(
             &self.base_url,
@@ -7147,6 +7154,7 @@ impl Client {
         >,
         ::c2m_auth::runtime::Error<()>,
     > {
+        ::c2m_auth::runtime::check_one_of(body)?;
         let context = ::c2m_auth::runtime::CallContext::new(credential, false)?;
         let raw = raw::Client::new_with_client(
             &self.base_url,
@@ -7191,6 +7199,7 @@ impl Client {
         >,
         ::c2m_auth::runtime::Error<()>,
     > {
+        ::c2m_auth::runtime::check_one_of(body)?;
         let context = ::c2m_auth::runtime::CallContext::new(credential, false)?;
         let raw = raw::Client::new_with_client(
             &self.base_url,

@@ -195,6 +195,13 @@ fn body_argument(
                 .push(quote!(#rt::check(&body, &rules::#rule)?;));
             arguments.body_rule = Some(rule);
         }
+        if crate::one_of::reaches_one_of(cx.doc.json, schema.node) {
+            arguments.checks.push(if arguments.optional_body {
+                quote!(if let ::std::option::Option::Some(body) = body { #rt::check_one_of(body)?; })
+            } else {
+                quote!(#rt::check_one_of(body)?;)
+            });
+        }
     }
 }
 
