@@ -60,18 +60,24 @@ fn exactly_one<Shapes: DeserializeOwned>(
 ) -> Result<Shapes, String> {
     let mut matched = Vec::new();
     let mut decoded = None;
+    // Why each shape failed, so that a `oneOf` nested in a shape is named
+    // when it is the reason.
+    let mut failures = Vec::new();
     for shape in shapes {
         let tagged = Value::Object([((*shape).to_string(), value.clone())].into_iter().collect());
-        if let Ok(found) = serde_json::from_value::<Shapes>(tagged) {
-            matched.push(*shape);
-            decoded.get_or_insert(found);
+        match serde_json::from_value::<Shapes>(tagged) {
+            Ok(found) => {
+                matched.push(*shape);
+                decoded.get_or_insert(found);
+            }
+            Err(error) => failures.push(format!("{shape}: {error}")),
         }
     }
     match (matched.len(), decoded) {
         (1, Some(found)) => Ok(found),
         (0, _) => Err(format!(
             "{schema}: value matches none of its oneOf shapes ({}); exactly one is required",
-            shapes.join(", ")
+            failures.join("; ")
         )),
         (count, _) => Err(format!(
             "{schema}: value matches {count} of its oneOf shapes ({}); exactly one is required",

@@ -9,6 +9,7 @@ mod fixture;
 mod jobs;
 mod long_term;
 mod nulls;
+mod one_of;
 mod revoke;
 mod server;
 mod short_term;
