@@ -47,3 +47,15 @@ fn shapes_take_their_type_or_their_distinguishing_required_fields() {
         "the From impl follows"
     );
 }
+
+#[test]
+fn each_one_of_decodes_by_counting_its_shapes_and_bodies_are_checked_before_sending() {
+    let code = c2m_auth_codegen::generate_from_str(SPEC, "shapes.yaml").expect("generates");
+    assert!(code.contains("enum SourceOneOfShapes"), "the twin enum of shapes");
+    assert!(
+        code.contains("impl<'de> ::serde::Deserialize<'de> for Source"),
+        "a counting Deserialize replaces the derived one"
+    );
+    assert!(code.contains("runtime::decode_one_of("), "counted by the runtime");
+    assert!(code.contains("runtime::check_one_of(body)?;"), "checked before sending");
+}
