@@ -36,14 +36,7 @@ where
 /// of a `oneOf` inside it: the JSON must decode back into its own type,
 /// whose generated `oneOf`s count their shapes.
 pub fn check_one_of<T: Serialize + DeserializeOwned>(value: &T) -> Result<(), BoundsError> {
-    let json = serde_json::to_value(value).map_err(|e| BoundsError {
-        path: String::new(),
-        problem: format!(
-            "cannot be represented as JSON ({})",
-            super::json_error_category(&e)
-        ),
-    })?;
-    match serde_json::from_value::<T>(json) {
+    match serde_json::from_value::<T>(super::rules::to_json(value)?) {
         Ok(_) => Ok(()),
         Err(error) => Err(BoundsError {
             path: String::new(),

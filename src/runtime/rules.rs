@@ -154,14 +154,19 @@ pub fn check<T: Serialize + ?Sized>(value: &T, rule: &Rule) -> Result<(), Bounds
     if matches!(rule, Rule::Any) {
         return Ok(());
     }
-    let json = serde_json::to_value(value).map_err(|e| BoundsError {
+    check_json(&to_json(value)?, rule, &mut String::new())
+}
+
+/// `value` as JSON, the form bounds and `oneOf` shapes are checked in; a
+/// value serde cannot write is refused as a request that cannot be sent.
+pub(crate) fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<Value, BoundsError> {
+    serde_json::to_value(value).map_err(|e| BoundsError {
         path: String::new(),
         problem: format!(
             "cannot be represented as JSON ({})",
             super::json_error_category(&e)
         ),
-    })?;
-    check_json(&json, rule, &mut String::new())
+    })
 }
 
 fn fail(path: &str, problem: String) -> Result<(), BoundsError> {
